@@ -1,0 +1,52 @@
+"""Settings: built once at the entry point from the environment and passed down."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _int(env: Mapping[str, str], key: str, default: int) -> int:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"环境变量 {key} 应为整数，实际为 {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable the product reads; see the README's settings table."""
+
+    store_dir: Path = Path("vectorstore")
+    chroma_url: str | None = None
+    embedding_model: str = "bundled"
+    collection: str = "reports"
+    chunk_max_chars: int = 360
+    embed_batch_size: int = 16
+    max_file_mb: int = 50
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read ASSISTANT_* variables (DESIGN §3.2); unset ones keep their defaults."""
+        env = os.environ if env is None else env
+        defaults = cls()
+        return cls(
+            store_dir=Path(env.get("ASSISTANT_STORE_DIR") or defaults.store_dir),
+            chroma_url=env.get("ASSISTANT_CHROMA_URL") or None,
+            embedding_model=env.get("ASSISTANT_EMBEDDING_MODEL") or defaults.embedding_model,
+            collection=env.get("ASSISTANT_COLLECTION") or defaults.collection,
+            chunk_max_chars=_int(env, "ASSISTANT_CHUNK_MAX_CHARS", defaults.chunk_max_chars),
+            embed_batch_size=_int(env, "ASSISTANT_EMBED_BATCH_SIZE", defaults.embed_batch_size),
+            max_file_mb=_int(env, "ASSISTANT_MAX_FILE_MB", defaults.max_file_mb),
+            llm_base_url=env.get("ASSISTANT_LLM_BASE_URL") or None,
+            llm_model=env.get("ASSISTANT_LLM_MODEL") or None,
+            llm_api_key=env.get("ASSISTANT_LLM_API_KEY") or None,
+        )

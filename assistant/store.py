@@ -1,0 +1,234 @@
+"""The dense store: one Chroma collection of chunks. Raw Chroma results are converted here, once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.ingest.chunking import sentence_units
+from assistant.types import Chunk, Passage
+
+_PAGE = 5000  # Chroma get() page size when scanning the whole collection
+# Sentence units crowd the raw hits, so fetch several per wanted chunk before aggregating.
+_OVERFETCH = 8
+_CHUNKS_ONLY = {"unit": "chunk"}
+
+
+class EmbedderMismatchError(RuntimeError):
+    """The store was built by another embedding model; mixing vectors would give nonsense."""
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or used; the message is for the user (Chinese)."""
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    """What the store knows about one ingested document (derived from its chunks' metadata)."""
+
+    doc_id: str
+    title: str
+    township: str
+    years: str
+    kind: str
+    source: str
+    sha256: str
+    chunks: int
+
+
+def open_client(settings: Settings) -> Any:
+    """A Chroma client: the server at ASSISTANT_CHROMA_URL, else a PersistentClient on the store dir."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(settings.chroma_url)
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:
+            raise StoreError(f"无法连接 Chroma 服务器 {settings.chroma_url}：{exc}") from exc
+    settings.store_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+
+
+class ReportStore:
+    """Chunks with their vectors and metadata in one Chroma collection, tagged with the embedder."""
+
+    def __init__(self, client: Any, collection: str, embedder_name: str) -> None:
+        self._client = client
+        self.embedder_name = embedder_name
+        self._collection = client.get_or_create_collection(
+            collection,
+            metadata={"embedder": embedder_name},
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
+        )
+        built_with = (self._collection.metadata or {}).get("embedder")
+        if built_with != embedder_name:
+            raise EmbedderMismatchError(
+                f"向量库由嵌入模型 {built_with} 构建，当前配置的是 {embedder_name}，不能混用。"
+                f"请把 ASSISTANT_EMBEDDING_MODEL 改回原模型，或用 "
+                f"`assistant ingest --rebuild PATH...` 以新模型重建向量库。"
+            )
+
+    @classmethod
+    def open(cls, settings: Settings, embedder_name: str) -> ReportStore:
+        """Open (or create) the collection; refuses a store built by another embedder."""
+        return cls(open_client(settings), settings.collection, embedder_name)
+
+    @staticmethod
+    def drop(settings: Settings) -> None:
+        """Delete the collection (used by --rebuild)."""
+        client = open_client(settings)
+        if settings.collection in [c.name for c in client.list_collections()]:
+            client.delete_collection(settings.collection)
+
+    def count(self) -> int:
+        """Number of chunks (sentence units not counted)."""
+        return len(self._collection.get(where=_CHUNKS_ONLY, include=[])["ids"])
+
+    def _scan(self, where: dict[str, Any] | None = None) -> list[tuple[str, dict[str, Any]]]:
+        out: list[tuple[str, dict[str, Any]]] = []
+        offset = 0
+        while True:
+            page = self._collection.get(where=where, include=["metadatas"], limit=_PAGE, offset=offset)
+            out.extend(zip(page["ids"], page["metadatas"] or [], strict=True))
+            if len(page["ids"]) < _PAGE:
+                return out
+            offset += _PAGE
+
+    def unit_ids(self, doc_id: str) -> dict[str, str]:
+        """Ids of a document's entries, each mapped to its unit ('chunk' or 'sentence')."""
+        return {uid: str(meta.get("unit", "chunk")) for uid, meta in self._scan({"doc": doc_id})}
+
+    def documents(self) -> dict[str, DocRecord]:
+        """Every ingested document, from its chunks' metadata."""
+        records: dict[str, DocRecord] = {}
+        counts: dict[str, int] = {}
+        for _, meta in self._scan(_CHUNKS_ONLY):
+            doc = str(meta["doc"])
+            counts[doc] = counts.get(doc, 0) + 1
+            if doc not in records:
+                records[doc] = DocRecord(
+                    doc_id=doc,
+                    title=str(meta.get("title", "")),
+                    township=str(meta.get("township", "")),
+                    years=str(meta.get("years", "")),
+                    kind=str(meta.get("kind", "")),
+                    source=str(meta.get("source", "")),
+                    sha256=str(meta.get("doc_sha256", "")),
+                    chunks=0,
+                )
+        return {doc: DocRecord(**{**rec.__dict__, "chunks": counts[doc]}) for doc, rec in sorted(records.items())}
+
+    def upsert(
+        self,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        sentences: Sequence[tuple[Chunk, str, str]] = (),
+        sentence_vectors: np.ndarray | None = None,
+    ) -> None:
+        """Write chunks and their sentence units ((chunk, unit id, sentence)) in one upsert."""
+        if not chunks and not sentences:
+            return
+        ids = [c.chunk_id for c in chunks] + [uid for _, uid, _ in sentences]
+        docs = [c.text for c in chunks] + [text for _, _, text in sentences]
+        metas = [_chunk_meta(c) for c in chunks] + [_sentence_meta(c) for c, _, _ in sentences]
+        parts = [np.asarray(vectors, dtype=np.float32).reshape(len(chunks), -1)]
+        if sentences and sentence_vectors is not None:
+            parts.append(np.asarray(sentence_vectors, dtype=np.float32).reshape(len(sentences), -1))
+        self._collection.upsert(ids=ids, embeddings=np.vstack(parts), documents=docs, metadatas=metas)
+
+    def update_metadata(self, chunks: Sequence[Chunk]) -> None:
+        """Refresh metadata (spans, source) of chunks whose text and vectors are unchanged."""
+        if not chunks:
+            return
+        ids = [c.chunk_id for c in chunks]
+        metas = [_chunk_meta(c) for c in chunks]
+        for c in chunks:
+            for uid, _ in sentence_units(c):
+                ids.append(uid)
+                metas.append(_sentence_meta(c))
+        self._collection.update(ids=ids, metadatas=metas)
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if ids:
+            self._collection.delete(ids=list(ids))
+
+    def delete_document(self, doc_id: str) -> int:
+        """Delete a document's chunks and sentence units; returns how many chunks it had."""
+        units = self.unit_ids(doc_id)
+        self.delete(sorted(units))
+        return sum(1 for unit in units.values() if unit == "chunk")
+
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[Passage]:
+        """The k best chunks by cosine similarity, best first.
+
+        Chunk vectors and sentence vectors are searched together; a chunk scores the best of its
+        own similarity and its sentences' (score = 1 - cosine distance).
+        """
+        total = self._collection.count()
+        if total == 0 or k <= 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=min(total, k * _OVERFETCH),
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        best: dict[str, float] = {}
+        texts: dict[str, str] = {}
+        metas: dict[str, dict[str, Any]] = {}
+        rows = zip(
+            result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True
+        )
+        for uid, text, meta, dist in rows:
+            is_chunk = meta.get("unit", "chunk") == "chunk"
+            cid = uid if is_chunk else str(meta["parent"])
+            score = 1.0 - float(dist)
+            if score > best.get(cid, -2.0):
+                best[cid] = score
+            if is_chunk:
+                texts[cid], metas[cid] = text, dict(meta)
+        ranked = sorted(best, key=lambda c: -best[c])[:k]
+        self._fill_parents([c for c in ranked if c not in texts], texts, metas)
+        return [
+            Passage(
+                chunk_id=cid,
+                doc_id=str(metas[cid]["doc"]),
+                section=str(metas[cid].get("section", "")),
+                text=texts[cid],
+                score=round(best[cid], 6),
+                rank=rank,
+                metadata=metas[cid],
+            )
+            for rank, cid in enumerate(ranked, start=1)
+        ]
+
+    def _fill_parents(self, ids: list[str], texts: dict[str, str], metas: dict[str, dict[str, Any]]) -> None:
+        if not ids:
+            return
+        got = self._collection.get(ids=ids, include=["documents", "metadatas"])
+        for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+            texts[cid], metas[cid] = text, dict(meta)
+
+
+def _chunk_meta(chunk: Chunk) -> dict[str, Any]:
+    return {**chunk.store_metadata(), "unit": "chunk"}
+
+
+def _sentence_meta(chunk: Chunk) -> dict[str, Any]:
+    # Sentence units carry the chunk's metadata so filters (township, year, part) apply to them too.
+    return {**chunk.store_metadata(), "unit": "sentence", "parent": chunk.chunk_id}
