@@ -91,15 +91,20 @@ class SentenceTransformerEmbedder:
                 "或使用 ASSISTANT_EMBEDDING_MODEL=bundled（内置离线模型）。"
             ) from exc
         self.name = embedder_name(model)
-        dim = self._model.get_sentence_embedding_dimension()
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = get_dim()
         self.dim = int(dim) if dim else len(self._model.encode("x"))
         self.batch_size = batch_size
         self._query_prefix, self._passage_prefix, self._query_prompt_name = self._instructions(model)
 
     def _instructions(self, model: str) -> tuple[str, str, str | None]:
-        """(query prefix, passage prefix, prompt name) for known families; model-declared prompts win."""
+        """(query prefix, passage prefix, query prompt name) for the model's family.
+
+        A model that declares a non-empty `query` prompt in its config uses that; sentence-transformers
+        fills in empty `query`/`document` prompts for models that declare none.
+        """
         prompts = getattr(self._model, "prompts", None) or {}
-        if "query" in prompts:
+        if prompts.get("query"):
             return "", "", "query"
         lowered = model.lower()
         if "bge" in lowered and "m3" not in lowered:
