@@ -113,6 +113,11 @@ class ReportStore:
         """Ids of a document's entries, each mapped to its unit ('chunk' or 'sentence')."""
         return {uid: str(meta.get("unit", "chunk")) for uid, meta in self._scan({"doc": doc_id})}
 
+    def chunk_metadata(self, doc_id: str | None = None) -> list[dict[str, Any]]:
+        """Metadata of every chunk (or of one document's chunks), in no particular order."""
+        where: dict[str, Any] = {"unit": "chunk"} if doc_id is None else {"$and": [_CHUNKS_ONLY, {"doc": doc_id}]}
+        return [meta for _, meta in self._scan(where)]
+
     def documents(self) -> dict[str, DocRecord]:
         """Every ingested document, from its chunks' metadata."""
         records: dict[str, DocRecord] = {}
