@@ -40,7 +40,8 @@ class IngestReport:
 
 
 def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[dict[str, str]]]:
-    """Files to ingest: explicit files as given, directories searched recursively for supported types."""
+    """Files to ingest: explicit files as given; folders searched recursively for supported types,
+    skipping hidden entries and README files (they describe the folder, they are not reports)."""
     files: list[Path] = []
     errors: list[dict[str, str]] = []
     for path in paths:
@@ -51,6 +52,7 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[dict[str, str]
                     for p in path.rglob("*")
                     if p.is_file()
                     and p.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not p.stem.lower().startswith("readme")
                     and not any(part.startswith(".") for part in p.relative_to(path).parts)
                 )
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -59,8 +60,14 @@ def open_client(settings: Settings) -> Any:
             )
         except Exception as exc:
             raise StoreError(f"无法连接 Chroma 服务器 {settings.chroma_url}：{exc}") from exc
-    settings.store_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+    path = chroma_dir(settings)
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def chroma_dir(settings: Settings) -> Path:
+    """Where the embedded Chroma database lives inside the store directory."""
+    return settings.store_dir / "chroma"
 
 
 class ReportStore:
@@ -117,6 +124,29 @@ class ReportStore:
         """Metadata of every chunk (or of one document's chunks), in no particular order."""
         where: dict[str, Any] = {"unit": "chunk"} if doc_id is None else {"$and": [_CHUNKS_ONLY, {"doc": doc_id}]}
         return [meta for _, meta in self._scan(where)]
+
+    def chunk_ids(self) -> list[str]:
+        """Ids of every chunk in the store."""
+        return list(self._collection.get(where=_CHUNKS_ONLY, include=[])["ids"])
+
+    def chunks(self, ids: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+        """(id, text, metadata) of the given chunks, or of all chunks; unknown ids are left out."""
+        if ids is not None and not ids:
+            return []
+        out: list[tuple[str, str, dict[str, Any]]] = []
+        offset = 0
+        while True:
+            page = self._collection.get(
+                ids=list(ids) if ids is not None else None,
+                where=None if ids is not None else _CHUNKS_ONLY,
+                include=["documents", "metadatas"],
+                limit=None if ids is not None else _PAGE,
+                offset=None if ids is not None else offset,
+            )
+            out.extend(zip(page["ids"], page["documents"], page["metadatas"], strict=True))
+            if ids is not None or len(page["ids"]) < _PAGE:
+                return out
+            offset += _PAGE
 
     def documents(self) -> dict[str, DocRecord]:
         """Every ingested document, from its chunks' metadata."""

@@ -78,6 +78,7 @@ class Chunk:
             "start": self.start,
             "end": self.end,
             "part": self.part,
+            "part_kind": part_kind(self.part),
             "title": self.meta.title,
             "township": self.meta.township,
             "years": ",".join(str(y) for y in self.meta.years),
@@ -91,7 +92,10 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Passage:
-    """A chunk as returned by a search, with its score and 1-based rank."""
+    """A chunk as returned by a search, with its score and 1-based rank.
+
+    Hybrid search also fills the dense/lexical scores and ranks it fused (None: not a candidate there).
+    """
 
     chunk_id: str
     doc_id: str
@@ -100,3 +104,71 @@ class Passage:
     score: float
     rank: int
     metadata: dict[str, Any]
+    dense_score: float | None = None
+    dense_rank: int | None = None
+    lexical_score: float | None = None
+    lexical_rank: int | None = None
+
+
+PART_KINDS = ("总结", "计划", "存在问题")
+
+
+def part_kind(part: str) -> str:
+    """'2024年工作计划' → '计划'; '' when the part is unknown."""
+    return next((kind for kind in PART_KINDS if part.endswith(kind)), "")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One `[n]` marker's source: the passage and the exact sentence quoted from it."""
+
+    n: int
+    doc: str
+    section: str
+    quote: str
+    text: str
+    chunk_id: str = ""
+    title: str = ""
+    township: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "doc": self.doc,
+            "section": self.section,
+            "quote": self.quote,
+            "text": self.text,
+            "title": self.title,
+            "township": self.township,
+        }
+
+
+@dataclass
+class Answer:
+    """An answer or draft with its citations (DESIGN §3.3); `passages` are what retrieval returned."""
+
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation]
+    unsupported_numbers: list[str]
+    mode: str
+    latency_ms: int = 0
+    passages: list[Passage] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [c.to_json() for c in self.citations],
+            "unsupported_numbers": self.unsupported_numbers,
+            "mode": self.mode,
+            "latency_ms": self.latency_ms,
+            "notes": self.notes,
+            "passages": [
+                {"rank": p.rank, "doc": p.doc_id, "section": p.section, "text": p.text, "score": p.score}
+                for p in self.passages
+            ],
+        }

@@ -66,9 +66,12 @@ def decode_text_bytes(data: bytes) -> LoadedText:
         if data.startswith(bom):
             return LoadedText(_strict(data, encoding), encoding)
     try:
-        return LoadedText(_strict(data, "utf-8"), "utf-8")
-    except LoadError:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
         pass
+    else:
+        # Valid UTF-8 holding U+FFFD or NUL is damaged: an error (from _strict), not a cue to guess again.
+        return LoadedText(_strict(data, "utf-8"), "utf-8")
     try:
         text = _strict(data, "gb18030")
         if _looks_like_text(text):
@@ -142,7 +145,8 @@ def _load_pdf(path: Path) -> LoadedText:
 
     try:
         reader = PdfReader(str(path))
-        if reader.is_encrypted:
+        # Permission-only PDFs (owner password, empty open password) are common and open in any viewer.
+        if reader.is_encrypted and not reader.decrypt(""):
             raise LoadError("PDF 已加密，无法读取（请先解除密码保护）")
         pages = [page.extract_text() or "" for page in reader.pages]
     except LoadError:

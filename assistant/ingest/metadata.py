@@ -7,22 +7,88 @@ import re
 from assistant.types import Section
 
 _YEAR = re.compile(r"(20\d{2})\s*年")
-# A township name: 2–4 Han characters or an anonymised X/XX/XXX, followed by 乡 or 镇.
-_TOWNSHIP = re.compile(r"((?:[Xx×]{1,3})|(?:[\u4e00-\u9fff]{2,4}?))([乡镇])(?![镇村长党政])")
-# Words that end up before 乡/镇 without naming a township (全乡, 我乡, 乡镇领导 …).
-_NOT_A_NAME = re.compile(r"[全本我该各此每他年县市区省的在和与及等为对把将从]|领导|城")
+# An anonymised township: X/XX/XXX before 乡/镇.
+_ANON_TOWNSHIP = re.compile(r"[Xx×]{1,3}$")
+_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+# Characters that never belong to a township name but often stand right before one (县, 中共 …).
+_NOT_IN_NAME = set("县市区省州共委党的在和与及等为对把将从年全本我该各此每他其那这哪个些")
+# Two-character words ending in 乡/镇 that are not names (城乡低保, 全乡, 森林康养名镇 …).
+_COMMON_WORDS = {
+    "城乡",
+    "全乡",
+    "本乡",
+    "我乡",
+    "该乡",
+    "各乡",
+    "此乡",
+    "返乡",
+    "下乡",
+    "家乡",
+    "老乡",
+    "故乡",
+    "回乡",
+    "离乡",
+    "同乡",
+    "原乡",
+    "城镇",
+    "集镇",
+    "村镇",
+    "市镇",
+    "小镇",
+    "名镇",
+    "古镇",
+    "重镇",
+    "强镇",
+    "全镇",
+    "本镇",
+    "我镇",
+    "各镇",
+    "该镇",
+    "建镇",
+    "乡镇",
+}
+
+
+def _name_before(text: str, i: int) -> str:
+    """The township name ending at text[i] (乡 or 镇), or '' if what precedes is not a name."""
+    anon = _ANON_TOWNSHIP.search(text[max(0, i - 3) : i])
+    if anon:
+        return anon.group(0) + text[i]
+    if text[max(0, i - 1) : i + 1] in _COMMON_WORDS:
+        return ""
+    for length in (3, 2):
+        name = text[i - length : i] if i >= length else ""
+        if not name or not _HAN.match(name) or set(name) & _NOT_IN_NAME:
+            continue
+        # A three-character name must start at a boundary (石门坎乡 in 县石门坎乡), not 进安民乡 in 推进安民乡.
+        before = text[i - length - 1] if i - length - 1 >= 0 else ""
+        if length == 2 or not before or not _HAN.match(before) or before in _NOT_IN_NAME:
+            return name + text[i]
+    return ""
+
+
 _PLAN_WORDS = ("计划", "思路", "安排", "打算", "要点", "下一步", "目标任务")
 _SUMMARY_WORDS = ("总结", "履职", "回顾", "工作情况", "完成情况", "成效")
 _PROBLEM_WORDS = ("存在问题", "问题和不足", "不足")
 
 
+def township_mentions(text: str) -> list[str]:
+    """Every township name in text, in order (anonymised names like XX乡 included)."""
+    names = []
+    for i, ch in enumerate(text):
+        if ch in "乡镇":
+            name = _name_before(text, i)
+            if name:
+                names.append(name)
+    return names
+
+
 def find_township(title: str, body: str) -> str:
     """The township the report is about: from the title, else the opening paragraphs; '' if none."""
     for source in (title, body[:600]):
-        for match in _TOWNSHIP.finditer(source):
-            name = match.group(1)
-            if not _NOT_A_NAME.search(name):
-                return name + match.group(2)
+        names = township_mentions(source)
+        if names:
+            return names[0]
     return ""
 
 

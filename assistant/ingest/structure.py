@@ -72,9 +72,9 @@ def _split_heading(line: _Line) -> tuple[str, tuple[int, int], tuple[int, int] |
         # A long numbered paragraph without a sentence end: label it by its start, keep it all as body.
         return label[:_ITEM_LABEL_CHARS] + "…", (line.start, line.end), (line.start, line.end)
     if cut <= _MAX_HEADING_CHARS:
-        label = text[:cut]
+        # The span keeps the sentence end so heading and body abut: the chunk reads as written.
         body_start = line.start + cut + 1
-        return label, (line.start, line.start + cut), (body_start, line.end)
+        return text[:cut], (line.start, body_start), (body_start, line.end)
     return text[:_ITEM_LABEL_CHARS] + "…", (line.start, line.end), (line.start, line.end)
 
 

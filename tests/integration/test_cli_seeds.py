@@ -81,7 +81,9 @@ def test_no_stored_text_contains_paywall_markers(seeded: dict[str, Any]) -> None
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    client = chromadb.PersistentClient(path=str(seeded["store"]), settings=ChromaSettings(anonymized_telemetry=False))
+    client = chromadb.PersistentClient(
+        path=str(seeded["store"] / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+    )
     got = client.get_collection("reports").get(include=["documents"])
     assert len(got["documents"]) > 100
     assert not [d for d in got["documents"] if "paid" in d.lower()]

@@ -1,0 +1,1 @@
+"""Evaluation: Q&A sets (DESIGN §3.4), metrics (§3.5), runner and report."""

@@ -1,0 +1,74 @@
+"""Read Q&A sets in the DESIGN §3.4 JSONL format, with line-numbered errors for bad lines."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+KINDS = ("fact", "list", "compare", "unanswerable", "draft")
+ANSWERED_KINDS = ("fact", "list", "compare")
+
+
+class DatasetError(ValueError):
+    """A Q&A file that does not follow the format; the message names the line."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    doc: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class QAItem:
+    id: str
+    kind: str
+    question: str
+    expected: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _item(raw: Any, line_no: int) -> QAItem:
+    if not isinstance(raw, dict):
+        raise DatasetError(f"第 {line_no} 行不是 JSON 对象")
+    missing = [key for key in ("id", "kind", "question") if not raw.get(key)]
+    if missing:
+        raise DatasetError(f"第 {line_no} 行缺少字段：{', '.join(missing)}")
+    if raw["kind"] not in KINDS:
+        raise DatasetError(f"第 {line_no} 行 kind={raw['kind']!r} 不在 {KINDS} 中")
+    try:
+        evidence = tuple(Evidence(str(e["doc"]), str(e["quote"])) for e in raw.get("evidence") or [])
+    except (KeyError, TypeError) as exc:
+        raise DatasetError(f"第 {line_no} 行 evidence 应为 [{{doc, quote}}] 列表") from exc
+    known = {"id", "kind", "question", "expected", "evidence"}
+    return QAItem(
+        id=str(raw["id"]),
+        kind=str(raw["kind"]),
+        question=str(raw["question"]),
+        expected=tuple(str(x) for x in raw.get("expected") or []),
+        evidence=evidence,
+        extra={k: v for k, v in raw.items() if k not in known},
+    )
+
+
+def load_qa(path: Path) -> list[QAItem]:
+    """All items of a JSONL Q&A file; blank lines are ignored, duplicate ids are an error."""
+    items: list[QAItem] = []
+    seen: set[str] = set()
+    with path.open(encoding="utf-8-sig") as fh:
+        for line_no, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                raw = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DatasetError(f"第 {line_no} 行不是合法 JSON：{exc.msg}") from exc
+            item = _item(raw, line_no)
+            if item.id in seen:
+                raise DatasetError(f"第 {line_no} 行 id {item.id!r} 重复")
+            seen.add(item.id)
+            items.append(item)
+    return items

@@ -1,0 +1,80 @@
+"""Extractive drafting: a short 总结/计划-style passage built from cited sentences, grouped by report.
+
+This is the offline floor; the LLM path makes it fluent. Every sentence is copied from a passage.
+"""
+
+from __future__ import annotations
+
+import time
+
+from assistant.generation import extractive
+from assistant.generation.citations import verify
+from assistant.generation.question import analyse
+from assistant.lexical import LexicalIndex
+from assistant.retrieval import Filters, Retriever
+from assistant.types import Answer, Passage
+
+DRAFT_PASSAGES = 8
+MIN_COVERAGE = 0.3
+
+
+class Drafter:
+    def __init__(self, retriever: Retriever, lexical: LexicalIndex, townships: set[str]) -> None:
+        self.retriever, self.lexical, self.townships = retriever, lexical, townships
+
+    def draft(self, topic: str, length: int = 400, filters: Filters | None = None) -> Answer:
+        """A draft of about `length` characters on `topic`; abstains when the material has nothing on it."""
+        started = time.perf_counter()
+        q = analyse(topic, self.townships)
+        filters = filters or Filters()
+        known = tuple(t for t in q.townships if t in self.townships)
+        if known and not filters.township:
+            filters = Filters(township=known, year=filters.year, kind=filters.kind, part=filters.part)
+        passages = self.retriever.search(topic, k=DRAFT_PASSAGES, filters=filters)
+        candidates = [
+            c for c in extractive.score_sentences(q, passages, self.lexical.idf) if c.coverage >= MIN_COVERAGE
+        ]
+        picked: list[extractive.Candidate] = []
+        used = 0
+        for c in candidates:
+            if used >= length:
+                break
+            if c.text not in {p.text for p in picked}:
+                picked.append(c)
+                used += len(c.text)
+        if not picked:
+            return Answer(
+                topic,
+                "资料中未找到与该主题相关的内容，无法起草。",
+                True,
+                [],
+                [],
+                "extractive",
+                int((time.perf_counter() - started) * 1000),
+                passages,
+            )
+        text = self._compose(picked, passages)
+        checked = verify(text, passages)
+        return Answer(
+            question=topic,
+            answer=checked.text,
+            abstained=False,
+            citations=checked.citations,
+            unsupported_numbers=checked.unsupported_numbers,
+            mode="extractive",
+            latency_ms=int((time.perf_counter() - started) * 1000),
+            passages=passages,
+        )
+
+    @staticmethod
+    def _compose(picked: list[extractive.Candidate], passages: list[Passage]) -> str:
+        """Group sentences by report, in document order within each report."""
+        groups: dict[str, list[extractive.Candidate]] = {}
+        for c in picked:
+            groups.setdefault(extractive.report_label(passages[c.passage_index]), []).append(c)
+        paragraphs = []
+        for label, items in groups.items():
+            items.sort(key=lambda c: (c.passage_index, passages[c.passage_index].text.find(c.text)))
+            body = "".join(f"{c.text}[{c.passage_index + 1}]" for c in items)
+            paragraphs.append(f"{label}：{body}" if len(groups) > 1 else body)
+        return "\n".join(paragraphs)

@@ -1,0 +1,192 @@
+"""The lexical index: BM25 (bm25s) over jieba search-mode tokens, persisted beside the Chroma store.
+
+Chroma is the source of truth. The index is a derived cache keyed by a fingerprint of the
+chunk ids in the store (ids are content hashes), so a stale or missing index is detected and
+rebuilt, and tokens of unchanged chunks are reused rather than re-segmented.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+TOKENIZER_VERSION = "jieba-search-nfkc-v1"
+_MANIFEST = "manifest.json"
+_RECORDS = "records.jsonl"
+_BM25_DIR = "bm25"
+_jieba_lock = threading.Lock()
+
+
+def _jieba() -> Any:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """jieba search-mode tokens of NFKC-normalised, lower-cased text; punctuation and spaces dropped."""
+    normalised = unicodedata.normalize("NFKC", text).lower()
+    with _jieba_lock:  # jieba's lazy dictionary load is not thread-safe
+        tokens = _jieba().lcut_for_search(normalised)
+    return [t for t in (tok.strip() for tok in tokens) if t and any(ch.isalnum() for ch in t)]
+
+
+@dataclass(frozen=True)
+class LexicalRecord:
+    """One indexed chunk: its id, tokens, and the metadata that filters look at."""
+
+    chunk_id: str
+    tokens: tuple[str, ...]
+    meta: dict[str, Any]
+
+
+def fingerprint(chunk_ids: Iterable[str]) -> str:
+    digest = hashlib.sha256(TOKENIZER_VERSION.encode())
+    for cid in sorted(chunk_ids):
+        digest.update(cid.encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def index_text(text: str, meta: dict[str, Any]) -> str:
+    """What BM25 sees for a chunk: title and section headings add the terms a user names."""
+    return "\n".join(str(x) for x in (meta.get("title", ""), meta.get("section", ""), text) if x)
+
+
+class LexicalIndex:
+    """BM25 over chunk tokens with a metadata mask for filters; load/save under `directory`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.records: list[LexicalRecord] = []
+        self.fingerprint = ""
+        self._bm25: Any = None
+        self._df: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def load(self) -> bool:
+        """Load the persisted index; False when there is none or it is unreadable."""
+        try:
+            manifest = json.loads((self.directory / _MANIFEST).read_text(encoding="utf-8"))
+            if manifest.get("tokenizer") != TOKENIZER_VERSION:
+                return False
+            with (self.directory / _RECORDS).open(encoding="utf-8") as fh:
+                records = [_record_from_json(line) for line in fh if line.strip()]
+            bm25 = None
+            if records:
+                import bm25s
+
+                bm25 = bm25s.BM25.load(str(self.directory / _BM25_DIR), show_progress=False, verbosity=0)
+        except (OSError, ValueError, KeyError):
+            return False
+        self.records, self.fingerprint, self._bm25 = records, str(manifest["fingerprint"]), bm25
+        self._df = None
+        return True
+
+    def rebuild(self, chunks: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+        """Index (chunk id, text, metadata) triples, reusing tokens of chunks already indexed, and save."""
+        known = {r.chunk_id: r.tokens for r in self.records}
+        records = [
+            LexicalRecord(cid, known.get(cid) or tuple(tokenize(index_text(text, meta))), _filter_meta(meta))
+            for cid, text, meta in sorted(chunks, key=lambda c: c[0])
+        ]
+        bm25 = None
+        if records:
+            import bm25s
+
+            bm25 = bm25s.BM25()
+            bm25.index([list(r.tokens) for r in records], show_progress=False)
+        self.records, self._bm25, self._df = records, bm25, None
+        self.fingerprint = fingerprint(r.chunk_id for r in records)
+        self._save()
+
+    def _save(self) -> None:
+        """Write to a sibling temp dir, then swap it in, so a crash never leaves a half-written index."""
+        tmp = self.directory.with_name(self.directory.name + f".tmp-{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        with (tmp / _RECORDS).open("w", encoding="utf-8") as fh:
+            for r in self.records:
+                fh.write(json.dumps(asdict(r), ensure_ascii=False) + "\n")
+        if self._bm25 is not None:
+            self._bm25.save(str(tmp / _BM25_DIR), show_progress=False)
+        manifest = {"tokenizer": TOKENIZER_VERSION, "fingerprint": self.fingerprint, "chunks": len(self.records)}
+        (tmp / _MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        old = self.directory.with_name(self.directory.name + f".old-{os.getpid()}")
+        if self.directory.exists():
+            self.directory.rename(old)
+        tmp.rename(self.directory)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) of the k best chunks with a positive score; `allowed` restricts ids."""
+        tokens = tokenize(query)
+        if self._bm25 is None or not tokens or k <= 0:
+            return []
+        mask = None
+        if allowed is not None:
+            mask = np.array([r.chunk_id in allowed for r in self.records], dtype=np.float32)
+            if not mask.any():
+                return []
+        n = min(k, len(self.records))
+        ids, scores = self._bm25.retrieve([tokens], k=n, show_progress=False, weight_mask=mask)
+        return [(self.records[int(i)].chunk_id, float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a token over the indexed chunks (BM25's smoothed form)."""
+        if self._df is None:
+            df: dict[str, int] = {}
+            for r in self.records:
+                for tok in set(r.tokens):
+                    df[tok] = df.get(tok, 0) + 1
+            self._df = df
+        n = len(self.records)
+        return float(np.log(1.0 + (n - self._df.get(token, 0) + 0.5) / (self._df.get(token, 0) + 0.5)))
+
+    def ids_matching(self, predicate: Callable[[dict[str, Any]], bool]) -> set[str]:
+        """Ids of chunks whose filter metadata satisfies `predicate`."""
+        return {r.chunk_id for r in self.records if predicate(r.meta)}
+
+
+_FILTER_KEYS = ("doc", "township", "kind", "part", "part_kind", "year_min", "year_max")
+
+
+class ChunkSource(Protocol):
+    """What the index is synced from (the dense store)."""
+
+    def chunk_ids(self) -> list[str]: ...
+
+    def chunks(self, ids: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any]]]: ...
+
+
+def sync_lexical(source: ChunkSource, lexical: LexicalIndex) -> bool:
+    """Make the lexical index match the store's chunks (loading it from disk first); True if rebuilt."""
+    if not lexical.fingerprint:
+        lexical.load()
+    if lexical.fingerprint == fingerprint(source.chunk_ids()):
+        return False
+    lexical.rebuild(source.chunks())
+    return True
+
+
+def _filter_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    return {key: meta[key] for key in _FILTER_KEYS if key in meta}
+
+
+def _record_from_json(line: str) -> LexicalRecord:
+    raw = json.loads(line)
+    return LexicalRecord(str(raw["chunk_id"]), tuple(raw["tokens"]), dict(raw["meta"]))

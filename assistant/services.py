@@ -1,0 +1,57 @@
+"""Wiring: build the store, lexical index, embedder and retriever from Settings, once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.config import Settings
+from assistant.embeddings import Embedder, embedder_name, make_embedder
+from assistant.lexical import LexicalIndex, sync_lexical
+from assistant.retrieval import DENSE_WEIGHT, LEXICAL_WEIGHT, Retriever
+from assistant.store import ReportStore
+
+RETRIEVAL_MODES = ("hybrid", "dense", "lexical")
+
+
+def lexical_dir(settings: Settings) -> LexicalIndex:
+    """The lexical index lives in the store directory (also in Chroma server mode: it is a local cache)."""
+    return LexicalIndex(settings.store_dir / "lexical")
+
+
+@dataclass
+class Services:
+    """The shared components; the embedder loads on first use (listing documents needs no model)."""
+
+    settings: Settings
+    store: ReportStore
+    lexical: LexicalIndex
+    _embedder: Embedder | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(cls, settings: Settings) -> Services:
+        """Open the store (refusing a mismatched embedder before any model loads) and the lexical index."""
+        store = ReportStore.open(settings, embedder_name(settings.embedding_model))
+        return cls(settings=settings, store=store, lexical=lexical_dir(settings))
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = make_embedder(self.settings.embedding_model, self.settings.embed_batch_size)
+        return self._embedder
+
+    def sync_lexical(self) -> bool:
+        """Bring the lexical index in line with the store; True when it was rebuilt."""
+        return sync_lexical(self.store, self.lexical)
+
+    def retriever(self, mode: str = "hybrid") -> Retriever:
+        """A retriever: `hybrid` (default), or `dense` / `lexical` alone for comparisons."""
+        if mode not in RETRIEVAL_MODES:
+            raise ValueError(f"未知检索模式 {mode!r}，可选：{'、'.join(RETRIEVAL_MODES)}")
+        self.sync_lexical()
+        return Retriever(
+            self.store,
+            self.lexical,
+            self.embedder,
+            dense_weight=0.0 if mode == "lexical" else DENSE_WEIGHT,
+            lexical_weight=0.0 if mode == "dense" else LEXICAL_WEIGHT,
+        )
