@@ -14,11 +14,14 @@ from rich.table import Table
 
 from assistant.config import Settings
 from assistant.embeddings import Embedder, EmbedderLoadError
+from assistant.eval.dataset import DatasetError, load_qa
+from assistant.eval.report import write_report
+from assistant.eval.runner import run, summarise
 from assistant.indexing import ingest_paths
 from assistant.retrieval import Filters
 from assistant.services import RETRIEVAL_MODES, Services
 from assistant.store import EmbedderMismatchError, ReportStore, StoreError
-from assistant.types import Passage
+from assistant.types import Answer, Passage
 
 app = typer.Typer(
     help="乡镇工作报告助手：对乡镇工作总结/计划/述职报告做带引用的检索。",
@@ -156,6 +159,99 @@ def _passage_json(p: Passage) -> dict[str, Any]:
         "lexical_score": p.lexical_score,
         "lexical_rank": p.lexical_rank,
     }
+
+
+def _filters(township: str | None, year: int | None, kind: str | None, part: str | None) -> Filters:
+    return Filters(township=township, year=year, kind=kind, part=part)
+
+
+_Township = Annotated[str | None, typer.Option("--township", help="只看某乡镇，如 安民乡")]
+_Year = Annotated[int | None, typer.Option("--year", help="只看涉及该年份的报告")]
+_Kind = Annotated[str | None, typer.Option("--kind", help="报告类型：总结 | 计划 | 述职")]
+_Part = Annotated[str | None, typer.Option("--part", help="报告部分：总结 | 计划 | 存在问题")]
+_Json = Annotated[bool, typer.Option("--json", help="输出 JSON 结果")]
+
+
+def _print_answer(answer: Answer, as_json: bool) -> None:
+    if as_json:
+        _print_json(answer.to_json())
+        return
+    out = Console()
+    out.print(answer.answer, highlight=False)
+    if answer.citations:
+        out.print()
+        for c in answer.citations:
+            out.print(f"[bold][{c.n}][/] {c.doc} · {c.section}", highlight=False)
+            out.print(f"    “{c.quote}”", highlight=False)
+    elif answer.abstained and answer.passages:
+        out.print("\n[dim]最接近的段落：[/]")
+        for p in answer.passages[:3]:
+            out.print(f"[dim]{p.rank}. {p.doc_id} · {p.section}[/]", highlight=False)
+    if answer.unsupported_numbers:
+        out.print(f"[yellow]以下数字在所引段落中找不到：{'、'.join(answer.unsupported_numbers)}[/]")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="问题")],
+    township: _Township = None,
+    year: _Year = None,
+    kind: _Kind = None,
+    part: _Part = None,
+    as_json: _Json = False,
+) -> None:
+    """提问：给出带引用的回答；资料中没有答案时明确说明。"""
+    services = _services(Settings.from_env())
+    _embedder(services)
+    answer = services.answerer().ask(question, _filters(township, year, kind, part))
+    _print_answer(answer, as_json)
+
+
+@app.command()
+def draft(
+    topic: Annotated[str, typer.Argument(help="起草主题，如 安民乡2023年红色旅游工作总结")],
+    length: Annotated[int, typer.Option("--length", min=50, max=5000, help="大致字数")] = 400,
+    township: _Township = None,
+    year: _Year = None,
+    kind: _Kind = None,
+    part: _Part = None,
+    as_json: _Json = False,
+) -> None:
+    """起草：用带引用的原文句子组成一段总结/计划文字。"""
+    services = _services(Settings.from_env())
+    _embedder(services)
+    answer = services.drafter().draft(topic, length=length, filters=_filters(township, year, kind, part))
+    _print_answer(answer, as_json)
+
+
+@app.command(name="eval")
+def eval_(
+    qa_file: Annotated[Path, typer.Argument(help="问答集（JSONL，每行一个条目）")],
+    out: Annotated[Path, typer.Option("--out", help="结果目录")] = Path("runs/eval"),
+    mode: Annotated[str, typer.Option("--mode", help="检索模式：hybrid | dense | lexical")] = "hybrid",
+) -> None:
+    """评测：运行问答集，写出 metrics.json、逐条结果和报告。"""
+    try:
+        items = load_qa(qa_file)
+    except (OSError, DatasetError) as exc:
+        _fail(f"无法读取问答集 {qa_file}：{exc}")
+    if mode not in RETRIEVAL_MODES:
+        _fail(f"未知检索模式 {mode!r}")
+    services = _services(Settings.from_env())
+    _embedder(services)
+    answerer, drafter = services.answerer(mode), services.drafter(mode)
+    with Progress(
+        TextColumn("评测"), BarColumn(), MofNCompleteColumn(), console=err, transient=True, disable=not err.is_terminal
+    ) as bar:
+        task = bar.add_task("eval", total=len(items))
+        results = run(items, answerer.ask, drafter.draft, progress=lambda i, n: bar.update(task, completed=i))
+    metrics = {"mode": mode, **summarise(results)}
+    write_report(out, metrics, results, str(qa_file))
+    table = Table("metric", "value")
+    for key, value in metrics.items():
+        table.add_row(key, str(value))
+    err.print(table)
+    err.print(f"结果已写入 {out}/（metrics.json、results.jsonl、report.md）")
 
 
 @app.command()

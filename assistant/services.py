@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from assistant.config import Settings
 from assistant.embeddings import Embedder, embedder_name, make_embedder
+from assistant.generation.answer import Answerer
+from assistant.generation.draft import Drafter
 from assistant.lexical import LexicalIndex, sync_lexical
 from assistant.retrieval import DENSE_WEIGHT, LEXICAL_WEIGHT, Retriever
 from assistant.store import ReportStore
@@ -42,6 +44,16 @@ class Services:
     def sync_lexical(self) -> bool:
         """Bring the lexical index in line with the store; True when it was rebuilt."""
         return sync_lexical(self.store, self.lexical)
+
+    def townships(self) -> set[str]:
+        """Townships of the ingested reports (for scoping questions that name one)."""
+        return {r.township for r in self.store.documents().values() if r.township}
+
+    def answerer(self, mode: str = "hybrid") -> Answerer:
+        return Answerer(self.retriever(mode), self.lexical, self.townships())
+
+    def drafter(self, mode: str = "hybrid") -> Drafter:
+        return Drafter(self.retriever(mode), self.lexical, self.townships())
 
     def retriever(self, mode: str = "hybrid") -> Retriever:
         """A retriever: `hybrid` (default), or `dense` / `lexical` alone for comparisons."""
