@@ -74,6 +74,7 @@ class LexicalIndex:
         self.fingerprint = ""
         self._bm25: Any = None
         self._df: dict[str, int] | None = None
+        self._doc_tokens: dict[str, set[str]] | None = None
 
     def __len__(self) -> int:
         return len(self.records)
@@ -94,7 +95,7 @@ class LexicalIndex:
         except (OSError, ValueError, KeyError):
             return False
         self.records, self.fingerprint, self._bm25 = records, str(manifest["fingerprint"]), bm25
-        self._df = None
+        self._df, self._doc_tokens = None, None
         return True
 
     def rebuild(self, chunks: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
@@ -110,7 +111,7 @@ class LexicalIndex:
 
             bm25 = bm25s.BM25()
             bm25.index([list(r.tokens) for r in records], show_progress=False)
-        self.records, self._bm25, self._df = records, bm25, None
+        self.records, self._bm25, self._df, self._doc_tokens = records, bm25, None, None
         self.fingerprint = fingerprint(r.chunk_id for r in records)
         self._save()
 
@@ -156,6 +157,15 @@ class LexicalIndex:
             self._df = df
         n = len(self.records)
         return float(np.log(1.0 + (n - self._df.get(token, 0) + 0.5) / (self._df.get(token, 0) + 0.5)))
+
+    def doc_tokens(self, doc_id: str) -> set[str]:
+        """All tokens of one document's chunks (for terms that locate a report rather than a sentence)."""
+        if self._doc_tokens is None:
+            by_doc: dict[str, set[str]] = {}
+            for r in self.records:
+                by_doc.setdefault(str(r.meta.get("doc", "")), set()).update(r.tokens)
+            self._doc_tokens = by_doc
+        return self._doc_tokens.get(doc_id, set())
 
     def ids_matching(self, predicate: Callable[[dict[str, Any]], bool]) -> set[str]:
         """Ids of chunks whose filter metadata satisfies `predicate`."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+
 from assistant.embeddings import Embedder
 from assistant.lexical import LexicalIndex
 from assistant.store import ReportStore
@@ -99,12 +101,17 @@ class Retriever:
         self.store, self.lexical, self.embedder = store, lexical, embedder
         self.dense_weight, self.lexical_weight, self.candidates = dense_weight, lexical_weight, candidates
 
-    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Passage]:
+    def search(
+        self, query: str, k: int = 5, filters: Filters | None = None, vector: np.ndarray | None = None
+    ) -> list[Passage]:
+        """The k best passages for the query; `vector` reuses an already computed query embedding."""
         filters = filters or Filters()
         n = max(k, self.candidates)
         dense: list[Passage] = []
         if self.dense_weight > 0:
-            dense = self.store.query(self.embedder.embed_query(query), n, where=filters.chroma_where())
+            if vector is None:
+                vector = self.embedder.embed_query(query)
+            dense = self.store.query(vector, n, where=filters.chroma_where())
         lexical: list[tuple[str, float]] = []
         if self.lexical_weight > 0:
             allowed = None if filters.is_empty() else self.lexical.ids_matching(filters.matches)

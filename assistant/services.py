@@ -45,15 +45,15 @@ class Services:
         """Bring the lexical index in line with the store; True when it was rebuilt."""
         return sync_lexical(self.store, self.lexical)
 
-    def townships(self) -> set[str]:
-        """Townships of the ingested reports (for scoping questions that name one)."""
-        return {r.township for r in self.store.documents().values() if r.township}
+    def doc_townships(self) -> dict[str, str]:
+        """doc id → township of every ingested report (for scoping questions that name one)."""
+        return {doc: r.township for doc, r in self.store.documents().items()}
 
     def answerer(self, mode: str = "hybrid") -> Answerer:
-        return Answerer(self.retriever(mode), self.lexical, self.townships())
+        return Answerer(self.retriever(mode), self.lexical, self.doc_townships())
 
     def drafter(self, mode: str = "hybrid") -> Drafter:
-        return Drafter(self.retriever(mode), self.lexical, self.townships())
+        return Drafter(self.retriever(mode), self.lexical, self.doc_townships())
 
     def retriever(self, mode: str = "hybrid") -> Retriever:
         """A retriever: `hybrid` (default), or `dense` / `lexical` alone for comparisons."""

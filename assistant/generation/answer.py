@@ -14,18 +14,22 @@ from assistant.types import Answer, Passage
 
 # Below this share of the question's (IDF-weighted) terms in the best sentence, the material does
 # not hold the answer. Calibrated on seeds/qa/dev.jsonl as a whole (see the eval report).
-ABSTAIN_COVERAGE = 0.45
+ABSTAIN_COVERAGE = 0.37
 RETRIEVE_K = 20  # passages kept for display and metrics; answers use the first few
 NOT_FOUND = "资料中未找到"
+
+
+COMPARE_PER_REPORT = 3  # passages per report for questions that span reports
 
 
 class Answerer:
     """The extractive answer path (the default when no LLM is configured)."""
 
-    def __init__(self, retriever: Retriever, lexical: LexicalIndex, townships: set[str]) -> None:
+    def __init__(self, retriever: Retriever, lexical: LexicalIndex, doc_townships: dict[str, str]) -> None:
         self.retriever = retriever
         self.lexical = lexical
-        self.townships = townships
+        self.doc_townships = doc_townships  # doc id → township ('' when unknown)
+        self.townships = {t for t in doc_townships.values() if t}
 
     def ask(self, question: str, filters: Filters | None = None) -> Answer:
         started = time.perf_counter()
@@ -35,13 +39,40 @@ class Answerer:
         return answer
 
     def _scoped_filters(self, q: Question, filters: Filters) -> Filters | None:
-        """Restrict to the reports of townships the question names; None when it names only unknown ones."""
+        """Restrict to the reports of townships the question names; None when it names only unknown ones.
+
+        A comparison naming one township and describing the other (X乡和写述职报告的那个乡) is not
+        restricted: the described report must stay in reach.
+        """
         if filters.township or not q.townships:
             return filters
         known = tuple(t for t in q.townships if t in self.townships)
         if not known:
             return None
+        if q.is_compare and len(known) < 2:
+            return filters
         return replace(filters, township=known)
+
+    def _compare_passages(self, q: Question, filters: Filters) -> list[Passage]:
+        """The best few passages of every report in scope, interleaved (one query embedding).
+
+        Reports are ordered by where they first appear in a global search, so the most relevant
+        report leads each round.
+        """
+        wanted = filters.township
+        townships = set(wanted) if isinstance(wanted, tuple) else ({wanted} if wanted else None)
+        docs = [d for d, t in sorted(self.doc_townships.items()) if townships is None or t in townships]
+        vector = self.retriever.embedder.embed_query(q.text) if self.retriever.dense_weight > 0 else None
+        first_seen: dict[str, int] = {}
+        for p in self.retriever.search(q.text, k=RETRIEVE_K, filters=filters, vector=vector):
+            first_seen.setdefault(p.doc_id, p.rank)
+        docs.sort(key=lambda d: first_seen.get(d, RETRIEVE_K + 1))
+        per_doc = [
+            self.retriever.search(q.text, k=COMPARE_PER_REPORT, filters=replace(filters, doc=d), vector=vector)
+            for d in docs
+        ]
+        merged = [ps[rank] for rank in range(COMPARE_PER_REPORT) for ps in per_doc if rank < len(ps)]
+        return [replace(p, rank=i) for i, p in enumerate(merged, start=1)]
 
     def _answer(self, q: Question, filters: Filters) -> Answer:
         scoped = self._scoped_filters(q, filters)
@@ -49,17 +80,26 @@ class Answerer:
             names = "、".join(q.townships)
             closest = self.retriever.search(q.text, k=5, filters=filters)
             return _abstain(q, f"{NOT_FOUND}{names}的工作报告，无法回答。", closest)
-        passages = self.retriever.search(q.text, k=RETRIEVE_K, filters=scoped)
+        if q.is_compare:
+            passages = self._compare_passages(q, scoped)
+        else:
+            passages = self.retriever.search(q.text, k=RETRIEVE_K, filters=scoped)
         if not passages:
             return _abstain(q, f"{NOT_FOUND}相关内容：知识库中没有符合条件的报告。", [])
-        candidates = extractive.score_sentences(q, passages, self.lexical.idf)
+        candidates = extractive.score_sentences(
+            q,
+            passages,
+            self.lexical.idf,
+            self.lexical.doc_tokens,
+            max_passages=len(passages) if q.is_compare else extractive.MAX_PASSAGES,
+        )
         if not candidates or candidates[0].coverage < ABSTAIN_COVERAGE:
             return _abstain(q, f"{NOT_FOUND}能回答该问题的内容。以下是最接近的段落，供参考。", passages)
-        chosen = extractive.select(q, candidates, passages)
+        chosen = extractive.select(q, candidates, passages, floor=ABSTAIN_COVERAGE)
         best = chosen[0]
         if q.years and not _year_supported(q, passages[best.passage_index], best.text):
-            years = "、".join(f"{y}年" for y in q.years)
-            return _abstain(q, f"{NOT_FOUND}{years}的相关内容。", passages)
+            # No digits in the message: numbers in an answer must come from a cited passage.
+            return _abstain(q, f"{NOT_FOUND}所问年份的相关内容（该年份不在相关报告的范围内）。", passages)
         if not q.is_compare and extractive.undisclosed_figure(q, best.text):
             marker = f"[{best.passage_index + 1}]"
             text = f"{UNDISCLOSED}：原文写作“{best.text}”{marker}"

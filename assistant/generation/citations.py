@@ -21,6 +21,17 @@ PLACEHOLDER_FIGURE = re.compile(
 UNDISCLOSED = "原文未披露具体数字"
 
 
+def placeholder_figures(text: str) -> list[str]:
+    """XX figures in text (XX万元, XX次), leaving out XX inside quotes, which names things (“最美XX人”)."""
+    out = []
+    for m in PLACEHOLDER_FIGURE.finditer(text):
+        before = text[: m.start()]
+        if before.count("“") > before.count("”") or before.count('"') % 2 == 1:
+            continue
+        out.append(m.group(0))
+    return out
+
+
 def numbers_in(text: str) -> list[str]:
     """Arabic numbers in text (NFKC, thousands commas dropped), markers excluded: '1,200万元[2]' → ['1200']."""
     plain = MARKER.sub("", unicodedata.normalize("NFKC", text))

@@ -19,8 +19,9 @@ MIN_COVERAGE = 0.3
 
 
 class Drafter:
-    def __init__(self, retriever: Retriever, lexical: LexicalIndex, townships: set[str]) -> None:
-        self.retriever, self.lexical, self.townships = retriever, lexical, townships
+    def __init__(self, retriever: Retriever, lexical: LexicalIndex, doc_townships: dict[str, str]) -> None:
+        self.retriever, self.lexical = retriever, lexical
+        self.townships = {t for t in doc_townships.values() if t}
 
     def draft(self, topic: str, length: int = 400, filters: Filters | None = None) -> Answer:
         """A draft of about `length` characters on `topic`; abstains when the material has nothing on it."""
@@ -32,7 +33,11 @@ class Drafter:
             filters = Filters(township=known, year=filters.year, kind=filters.kind, part=filters.part)
         passages = self.retriever.search(topic, k=DRAFT_PASSAGES, filters=filters)
         candidates = [
-            c for c in extractive.score_sentences(q, passages, self.lexical.idf) if c.coverage >= MIN_COVERAGE
+            c
+            for c in extractive.score_sentences(
+                q, passages, self.lexical.idf, self.lexical.doc_tokens, max_passages=DRAFT_PASSAGES
+            )
+            if c.coverage >= MIN_COVERAGE
         ]
         picked: list[extractive.Candidate] = []
         used = 0

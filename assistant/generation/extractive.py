@@ -10,19 +10,22 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.generation.citations import PLACEHOLDER_FIGURE, UNDISCLOSED
+from assistant.generation.citations import UNDISCLOSED, placeholder_figures
 from assistant.generation.question import Question
 from assistant.ingest.chunking import sentence_spans
 from assistant.lexical import tokenize
 from assistant.types import Passage
 
-# Weights of the sentence score (fixed on the dev set as a whole, not per question).
-CONTEXT_WEIGHT = 0.3  # terms found only in the passage's title/section path
+# Credit for a question term by where it is found (fixed on the dev set as a whole, not per question).
+# A term in the sentence itself counts fully; one elsewhere in the passage or the report (龙鳞坝 in
+# "龙鳞坝所在的乡…" locates the report, not the sentence) counts in part.
+IN_PASSAGE = 0.5
+IN_REPORT = 0.4
+PARTIAL_CHARS = 0.5  # × share of the term's characters in the sentence (总产量 ~ 生产量)
 RANK_WEIGHT = 0.15  # prior from the passage's fused rank
 FIGURE_BONUS = 0.1  # the question asks for a figure and the sentence has one
 MAX_PASSAGES = 6
 EXTRA_SENTENCE_RATIO = 0.8  # further sentences must score this close to the best one
-_CLAUSE = re.compile(r"[^，,；;。！？!?]+")
 
 
 @dataclass(frozen=True)
@@ -30,34 +33,67 @@ class Candidate:
     passage_index: int  # 0-based index into the passages list
     text: str
     score: float
-    coverage: float
+    coverage: float  # IDF-weighted share of question terms, graded by where each is found
 
 
-def _coverage(terms: Sequence[str], tokens: set[str], idf: Callable[[str], float]) -> float:
-    total = sum(idf(t) for t in terms)
-    return sum(idf(t) for t in terms if t in tokens) / total if total else 0.0
+class TermScorer:
+    """Grades how much of a question a sentence covers, given its passage and report."""
+
+    def __init__(self, terms: Sequence[str], idf: Callable[[str], float], doc_tokens: Callable[[str], set[str]]):
+        self.terms = list(terms)
+        self.weights = [idf(t) for t in self.terms]
+        self.total = sum(self.weights)
+        self.doc_tokens = doc_tokens
+
+    def coverage(self, sentence: str, tokens: set[str], passage_tokens: set[str], report_tokens: set[str]) -> float:
+        if not self.total:
+            return 0.0
+        got = 0.0
+        for term, weight in zip(self.terms, self.weights, strict=True):
+            if term in tokens:
+                credit = 1.0
+            elif term in passage_tokens:
+                credit = IN_PASSAGE
+            elif term in report_tokens:
+                credit = IN_REPORT
+            elif len(term) >= 2:
+                credit = PARTIAL_CHARS * sum(ch in sentence for ch in term) / len(term)
+            else:
+                credit = 0.0
+            got += weight * credit
+        return got / self.total
 
 
-def score_sentences(q: Question, passages: Sequence[Passage], idf: Callable[[str], float]) -> list[Candidate]:
+def score_sentences(
+    q: Question,
+    passages: Sequence[Passage],
+    idf: Callable[[str], float],
+    doc_tokens: Callable[[str], set[str]] = lambda _doc: set(),
+    max_passages: int = MAX_PASSAGES,
+) -> list[Candidate]:
     """Every sentence of the top passages with its score, best first."""
+    scorer = TermScorer(q.terms, idf, doc_tokens)
     out = []
-    for index, passage in enumerate(passages[:MAX_PASSAGES]):
-        context = set(tokenize(f"{passage.metadata.get('title', '')} {passage.section}"))
+    for index, passage in enumerate(passages[:max_passages]):
+        passage_tokens = set(tokenize(passage.text))
+        report_tokens = doc_tokens(passage.doc_id) | set(
+            tokenize(f"{passage.metadata.get('title', '')} {passage.section}")
+        )
         for s, e in sentence_spans(passage.text, 0, len(passage.text)):
             text = passage.text[s:e].strip()
             if len(text) < 4:
                 continue
-            tokens = set(tokenize(text))
-            coverage = _coverage(q.terms, tokens, idf)
-            context_only = _coverage(q.terms, context - tokens, idf)
-            score = coverage + CONTEXT_WEIGHT * context_only + RANK_WEIGHT / (index + 1) ** 0.5
+            coverage = scorer.coverage(text, set(tokenize(text)), passage_tokens, report_tokens)
+            score = coverage + RANK_WEIGHT / (index + 1) ** 0.5
             if q.wants_figure and any(ch.isdigit() for ch in text):
                 score += FIGURE_BONUS
-            out.append(Candidate(index, text, score, coverage + CONTEXT_WEIGHT * context_only))
+            out.append(Candidate(index, text, score, coverage))
     return sorted(out, key=lambda c: -c.score)
 
 
-def select(q: Question, candidates: Sequence[Candidate], passages: Sequence[Passage]) -> list[Candidate]:
+def select(
+    q: Question, candidates: Sequence[Candidate], passages: Sequence[Passage], floor: float = 0.0
+) -> list[Candidate]:
     """The sentences to answer with: one per report for comparisons, else the best and close runners-up."""
     if not candidates:
         return []
@@ -66,9 +102,9 @@ def select(q: Question, candidates: Sequence[Candidate], passages: Sequence[Pass
         chosen: dict[str, Candidate] = {}
         for c in candidates:
             doc = passages[c.passage_index].doc_id
-            if doc not in chosen and c.score >= 0.6 * best.score:
+            if doc not in chosen and c.coverage >= max(floor, 0.6 * best.coverage):
                 chosen[doc] = c
-        return list(chosen.values())[:4]
+        return list(chosen.values())[:5]
     limit = 4 if q.is_list else 3
     picked = [best]
     for c in candidates[1:]:
@@ -79,16 +115,54 @@ def select(q: Question, candidates: Sequence[Candidate], passages: Sequence[Pass
     return picked
 
 
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?![\d.]*\s*[年月日])")
+_FIGURE_WINDOW = 12  # characters after a question term in which its figure is looked for
+
+
+_ASKING = re.compile(r"多少|几")
+_FOCUS_WINDOW = 8
+
+
+def focus_terms(q: Question) -> list[str]:
+    """The terms the asked figure belongs to: the last ones before 多少/几 (总投资是多少 → 投资); else all."""
+    asking = _ASKING.search(q.text)
+    if asking is None:
+        return list(q.terms)
+    head = q.text[max(0, asking.start() - _FOCUS_WINDOW) : asking.start()]
+    ends = {t: head.rfind(t) + len(t) for t in q.terms if t in head and not t.replace(".", "").isdigit()}
+    if not ends:
+        return list(q.terms)
+    last = max(ends.values())
+    return [t for t, end in ends.items() if end == last]
+
+
+def _figures_after(q: Question, terms: list[str], sentence: str, given: set[str]) -> tuple[bool, bool]:
+    """(a real number, an XX figure) follows one of the terms within a short window of its clause."""
+    number = placeholder = False
+    for term in terms:
+        for match in re.finditer(re.escape(term), sentence):
+            window = re.split(r"[，,；;。！？!?]", sentence[match.end() : match.end() + _FIGURE_WINDOW])[0]
+            if any(f not in given for f in _NUMBER.findall(window)):
+                number = True
+            elif placeholder_figures(window):
+                placeholder = True
+    return number, placeholder
+
+
 def undisclosed_figure(q: Question, sentence: str) -> bool:
-    """The clause that best matches a figure question gives an XX placeholder and no number."""
+    """The figure the question asks for is an XX placeholder in this sentence (and no real number).
+
+    The figure of a term is a number or XX placeholder within a few characters after it, in the
+    same clause (收入达到XX万元, 投资XX万元); dates (2023年, 11月) and figures the question itself
+    states are not the asked figure.
+    """
     if not q.wants_figure:
         return False
-    clauses = _CLAUSE.findall(sentence)
-    if not clauses:
-        return False
-    terms = set(q.terms)
-    best = max(clauses, key=lambda c: len(terms & set(tokenize(c))))
-    return bool(PLACEHOLDER_FIGURE.search(best)) and not any(ch.isdigit() for ch in PLACEHOLDER_FIGURE.sub("", best))
+    given = set(re.findall(r"\d+(?:\.\d+)?", q.text))
+    number, placeholder = _figures_after(q, focus_terms(q), sentence, given)
+    if not (number or placeholder):
+        number, placeholder = _figures_after(q, list(q.terms), sentence, given)
+    return placeholder and not number
 
 
 def report_label(passage: Passage) -> str:
@@ -113,6 +187,6 @@ def compose(q: Question, chosen: Sequence[Candidate], passages: Sequence[Passage
         else:
             lines.append(f"{c.text}{marker}")
     text = "\n".join(lines) if (q.is_compare or len(labels) > 1) else "".join(lines)
-    if any(PLACEHOLDER_FIGURE.search(c.text) for c in chosen):
+    if any(placeholder_figures(c.text) for c in chosen):
         text += f"\n（注：原文中写作“XX”的数字为{UNDISCLOSED}。）"
     return text
