@@ -28,6 +28,23 @@ _BM25_DIR = "bm25"
 _jieba_lock = threading.Lock()
 
 
+# Words that say how to answer, not what about; they must not drive sentence matching.
+QUESTION_WORDS = frozenset(
+    "多少 几 几个 几次 几项 几条 几家 哪些 哪个 哪几 哪 什么 怎么 怎么样 怎样 如何 是否 有没有 有无 吗 呢 吧 啊 "
+    "了 的 得 地 是 有 在 和 与 及 或 都 也 还 又 各 各自 分别 一共 总共 共 合计 大概 大约 情况 方面 "
+    "请问 一下 说说 讲讲 介绍 告诉 我 你 报告 报告里 里 中 上 那个 这个 那 这 去年 今年 明年 搞 做 弄 "
+    "哪里 为什么 多大 多久 多长 谁 乡 镇 全乡 工作 年 多 各是 写 那个乡 几份 份 钱 要 说 给 来 能 想 叫 跟 "
+    "种 办 投 所在 这块 一年 打算 准备 县 村 个 月 名 处 号 样 里 到 现在 已经 目前 一共有 各种 "
+    "哪几个 哪几 多少钱 几名 几处 几场 几期 几块 几样".split()
+)
+
+
+def query_tokens(text: str) -> list[str]:
+    """BM25 query tokens: like `tokenize`, without the words that only say how to answer (多少, 哪些 …)."""
+    tokens = [t for t in tokenize(text) if t not in QUESTION_WORDS]
+    return tokens or tokenize(text)
+
+
 def _jieba() -> Any:
     import jieba
 
@@ -135,7 +152,7 @@ class LexicalIndex:
 
     def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) of the k best chunks with a positive score; `allowed` restricts ids."""
-        tokens = tokenize(query)
+        tokens = query_tokens(query)
         if self._bm25 is None or not tokens or k <= 0:
             return []
         mask = None

@@ -85,6 +85,29 @@ def fuse(
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+HINT_WEIGHT = 1.0  # votes (in RRF units) for a passage that matches what the question points at
+
+
+def part_year(meta: dict[str, Any]) -> int | None:
+    """2024 for part '2024年工作计划'; None when the part names no year."""
+    part = str(meta.get("part", ""))
+    return int(part[:4]) if part[:4].isdigit() else None
+
+
+def prefer(passages: list[Passage], docs: set[str], years: tuple[int, ...]) -> list[Passage]:
+    """Re-rank fused passages with one more vote for those from the reports the question points at
+    and one for those in the report part of a year it names (2024年… → the 2024 plan part)."""
+    if not docs and not years:
+        return passages
+    bonus = HINT_WEIGHT / (RRF_K + 1)
+
+    def score(p: Passage) -> float:
+        return p.score + bonus * (p.doc_id in docs) + bonus * (part_year(p.metadata) in years)
+
+    ranked = sorted(passages, key=lambda p: (-score(p), p.rank))
+    return [replace(p, rank=i) for i, p in enumerate(ranked, start=1)]
+
+
 class Retriever:
     """Answers `search(query)` with fused passages; each side can be switched off for comparisons."""
 

@@ -50,7 +50,8 @@ class Services:
         return {doc: r.township for doc, r in self.store.documents().items()}
 
     def answerer(self, mode: str = "hybrid") -> Answerer:
-        return Answerer(self.retriever(mode), self.lexical, self.doc_townships())
+        kinds = {doc: r.kind for doc, r in self.store.documents().items()}
+        return Answerer(self.retriever(mode), self.lexical, self.doc_townships(), kinds)
 
     def drafter(self, mode: str = "hybrid") -> Drafter:
         return Drafter(self.retriever(mode), self.lexical, self.doc_townships())

@@ -5,7 +5,9 @@ This is the offline floor; the LLM path makes it fluent. Every sentence is copie
 
 from __future__ import annotations
 
+import re
 import time
+from dataclasses import replace
 
 from assistant.generation import extractive
 from assistant.generation.citations import verify
@@ -15,6 +17,7 @@ from assistant.retrieval import Filters, Retriever
 from assistant.types import Answer, Passage
 
 DRAFT_PASSAGES = 8
+_ASPECT_SPLIT = re.compile(r"[和及与、，,]|以及")
 MIN_COVERAGE = 0.3
 
 
@@ -31,7 +34,7 @@ class Drafter:
         known = tuple(t for t in q.townships if t in self.townships)
         if known and not filters.township:
             filters = Filters(township=known, year=filters.year, kind=filters.kind, part=filters.part)
-        passages = self.retriever.search(topic, k=DRAFT_PASSAGES, filters=filters)
+        passages = self._retrieve(topic, filters)
         candidates = [
             c
             for c in extractive.score_sentences(
@@ -70,6 +73,20 @@ class Drafter:
             latency_ms=int((time.perf_counter() - started) * 1000),
             passages=passages,
         )
+
+    def _retrieve(self, topic: str, filters: Filters) -> list[Passage]:
+        """Passages for each aspect of the topic (民宿产业和乡村旅游 → two searches), interleaved."""
+        aspects = [a for a in _ASPECT_SPLIT.split(topic) if len(a.strip()) >= 2]
+        if len(aspects) < 2:
+            return self.retriever.search(topic, k=DRAFT_PASSAGES, filters=filters)
+        # Each aspect keeps the topic's context (township, year) by being searched together with it.
+        runs = [self.retriever.search(f"{topic} {a}", k=DRAFT_PASSAGES, filters=filters) for a in aspects]
+        merged: dict[str, Passage] = {}
+        for rank in range(DRAFT_PASSAGES):
+            for run in runs:
+                if rank < len(run):
+                    merged.setdefault(run[rank].chunk_id, run[rank])
+        return [replace(p, rank=i) for i, p in enumerate(list(merged.values())[:DRAFT_PASSAGES], start=1)]
 
     @staticmethod
     def _compose(picked: list[extractive.Candidate], passages: list[Passage]) -> str:

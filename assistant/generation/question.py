@@ -7,17 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.ingest.metadata import township_mentions
-from assistant.lexical import tokenize
+from assistant.lexical import QUESTION_WORDS, tokenize
 
-# Words that say how to answer, not what about; they must not drive sentence matching.
-QUESTION_WORDS = frozenset(
-    "多少 几 几个 几次 几项 几条 几家 哪些 哪个 哪几 哪 什么 怎么 怎么样 怎样 如何 是否 有没有 有无 吗 呢 吧 啊 "
-    "了 的 得 地 是 有 在 和 与 及 或 都 也 还 又 各 各自 分别 一共 总共 共 合计 大概 大约 情况 方面 "
-    "请问 一下 说说 讲讲 介绍 告诉 我 你 报告 报告里 里 中 上 那个 这个 那 这 去年 今年 明年 搞 做 弄 "
-    "哪里 为什么 多大 多久 多长 谁 乡 镇 全乡 工作 年 多 各是 写 那个乡 几份 份 钱 要 说 给 来 能 想 叫 跟 "
-    "种 办 投 所在 这块 一年 打算 准备 县 村 个 月 名 处 号 样 里 到 现在 已经 目前 一共有 各种 "
-    "哪几个 哪几 多少钱 几名 几处 几场 几期 几块 几样".split()
-)
 _PLACEHOLDER_TOKEN = re.compile(r"^[x×]+$")
 _FIGURE_CUES = ("多少", "几", "数量", "面积", "产量", "金额", "比例", "比重", "增长", "总额", "收入", "投资", "率")
 _COMPARE_CUES = ("分别", "各乡", "各是", "各自", "哪个多", "哪个少", "比较", "对比", "相比", "都有哪些", "几份报告")
@@ -48,12 +39,14 @@ def analyse(question: str, known_townships: Iterable[str] = ()) -> Question:
     )
     known = set(known_townships)
     multi_township = len([t for t in townships if t in known]) >= 2
+    # "A和B…各/都/分别…": two subjects asked about one by one (安民乡和述职报告里的乡都…各整改了多少).
+    paired = any(c in question for c in "和与跟及") and any(c in question for c in ("各", "都", "分别"))
     return Question(
         text=question,
         terms=terms,
         townships=townships,
         years=tuple(sorted({int(y) for y in _YEAR.findall(question)})),
         wants_figure=any(cue in question for cue in _FIGURE_CUES),
-        is_compare=multi_township or any(cue in question for cue in _COMPARE_CUES),
+        is_compare=multi_township or paired or any(cue in question for cue in _COMPARE_CUES),
         is_list=any(cue in question for cue in _LIST_CUES),
     )
