@@ -35,8 +35,18 @@ QUESTION_WORDS = frozenset(
     "请问 一下 说说 讲讲 介绍 告诉 我 你 报告 报告里 里 中 上 那个 这个 那 这 去年 今年 明年 搞 做 弄 "
     "哪里 为什么 多大 多久 多长 谁 乡 镇 全乡 工作 年 多 各是 写 那个乡 几份 份 钱 要 说 给 来 能 想 叫 跟 "
     "种 办 投 所在 这块 一年 打算 准备 县 村 个 月 名 处 号 样 里 到 现在 已经 目前 一共有 各种 "
-    "哪几个 哪几 多少钱 几名 几处 几场 几期 几块 几样".split()
+    "哪几个 哪几 多少钱 几名 几处 几场 几期 几块 几样 啥 些 些啥 咋 咋样 么 哪儿 号称 "
+    # drafting requests: how to write, not what about
+    "帮 帮我 帮忙 起草 拟 拟个 拟一份 写 写个 写一份 一份 一个 一篇 份 篇 替 请 稿 材料 方案".split()
 )
+
+
+def tokenize_precise(text: str) -> list[str]:
+    """jieba default-mode tokens (one token per word, no overlapping sub-words); punctuation dropped."""
+    normalised = unicodedata.normalize("NFKC", text).lower()
+    with _jieba_lock:
+        tokens = _jieba().lcut(normalised)
+    return [t for t in (tok.strip() for tok in tokens) if t and any(ch.isalnum() for ch in t)]
 
 
 def query_tokens(text: str) -> list[str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from assistant.config import Settings
 from assistant.embeddings import Embedder, embedder_name, make_embedder
 from assistant.generation.answer import Answerer
+from assistant.generation.corpus import Corpus
 from assistant.generation.draft import Drafter
 from assistant.lexical import LexicalIndex, sync_lexical
 from assistant.retrieval import DENSE_WEIGHT, LEXICAL_WEIGHT, Retriever
@@ -45,16 +46,21 @@ class Services:
         """Bring the lexical index in line with the store; True when it was rebuilt."""
         return sync_lexical(self.store, self.lexical)
 
-    def doc_townships(self) -> dict[str, str]:
-        """doc id → township of every ingested report (for scoping questions that name one)."""
-        return {doc: r.township for doc, r in self.store.documents().items()}
+    def corpus(self) -> Corpus:
+        """Townships, kinds and vocabulary of the ingested reports (for scoping questions)."""
+        self.sync_lexical()
+        docs = self.store.documents()
+        return Corpus(
+            lexical=self.lexical,
+            doc_townships={doc: r.township for doc, r in docs.items()},
+            doc_kinds={doc: r.kind for doc, r in docs.items()},
+        )
 
     def answerer(self, mode: str = "hybrid") -> Answerer:
-        kinds = {doc: r.kind for doc, r in self.store.documents().items()}
-        return Answerer(self.retriever(mode), self.lexical, self.doc_townships(), kinds)
+        return Answerer(self.retriever(mode), self.corpus())
 
     def drafter(self, mode: str = "hybrid") -> Drafter:
-        return Drafter(self.retriever(mode), self.lexical, self.doc_townships())
+        return Drafter(self.retriever(mode), self.corpus())
 
     def retriever(self, mode: str = "hybrid") -> Retriever:
         """A retriever: `hybrid` (default), or `dense` / `lexical` alone for comparisons."""

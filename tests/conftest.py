@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -46,3 +52,31 @@ def seed_files() -> list[Path]:
     files = sorted(SEEDS.glob("*.txt"))
     assert len(files) == 5, "the five sample reports must be in seeds/"
     return files
+
+
+def run_cli(args: list[str], store: Path, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run `python -m assistant ARGS` against a store directory, as a user would."""
+    full_env = {**os.environ, "ASSISTANT_STORE_DIR": str(store), **env}
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The seeds copied and ingested once through the CLI (real bundled embedder, real Chroma).
+
+    Shared read-only by the integration tests; tests that change a store build their own.
+    """
+    base = tmp_path_factory.mktemp("seeded")
+    corpus = base / "seeds"
+    shutil.copytree(SEEDS, corpus, ignore=shutil.ignore_patterns("qa"))
+    store = base / "store"
+    first = run_cli(["ingest", str(corpus), "--json"], store)
+    assert first.returncode == 0, first.stderr
+    return {"store": store, "corpus": corpus, "first": json.loads(first.stdout)}

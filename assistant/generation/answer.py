@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from assistant.generation import extractive
 from assistant.generation.citations import UNDISCLOSED, verify
+from assistant.generation.corpus import Corpus
 from assistant.generation.question import Question, analyse
-from assistant.lexical import LexicalIndex
 from assistant.retrieval import Filters, Retriever, prefer
 from assistant.types import Answer, Passage
 
@@ -25,37 +25,12 @@ COMPARE_PER_REPORT = 3  # passages per report for questions that span reports
 class Answerer:
     """The extractive answer path (the default when no LLM is configured)."""
 
-    def __init__(
-        self,
-        retriever: Retriever,
-        lexical: LexicalIndex,
-        doc_townships: dict[str, str],
-        doc_kinds: dict[str, str] | None = None,
-    ) -> None:
+    def __init__(self, retriever: Retriever, corpus: Corpus) -> None:
         self.retriever = retriever
-        self.lexical = lexical
-        self.doc_townships = doc_townships  # doc id → township ('' when unknown)
-        self.doc_kinds = doc_kinds or {}  # doc id → 总结 / 计划 / 述职
-        self.townships = {t for t in doc_townships.values() if t}
-
-    def referenced_docs(self, q: Question, docs: list[str]) -> set[str]:
-        """Reports a question points at: by a named township that only one report has, by report kind
-        (述职报告), or by a term that occurs in exactly one report (龙鳞坝, 莲花山滑雪场)."""
-        found: set[str] = set()
-        for name in q.townships:
-            owners = [d for d in docs if self.doc_townships.get(d) == name]
-            if len(owners) == 1:
-                found.update(owners)
-        for kind in ("述职",):
-            if kind in q.text:
-                found.update(d for d in docs if self.doc_kinds.get(d) == kind)
-        for term in q.terms:
-            if len(term) < 2 or term.isdigit():
-                continue
-            owners = [d for d in docs if term in self.lexical.doc_tokens(d)]
-            if len(owners) == 1:
-                found.update(owners)
-        return found
+        self.corpus = corpus
+        self.lexical = corpus.lexical
+        self.doc_townships = corpus.doc_townships
+        self.townships = corpus.townships
 
     def ask(self, question: str, filters: Filters | None = None) -> Answer:
         started = time.perf_counter()
@@ -88,7 +63,7 @@ class Answerer:
         wanted = filters.township
         townships = set(wanted) if isinstance(wanted, tuple) else ({wanted} if wanted else None)
         docs = [d for d, t in sorted(self.doc_townships.items()) if townships is None or t in townships]
-        referenced = self.referenced_docs(q, docs)
+        referenced = self.corpus.referenced_docs(q, docs)
         if len(referenced) >= 2:
             docs = sorted(referenced)
         vector = self.retriever.embedder.embed_query(q.text) if self.retriever.dense_weight > 0 else None
@@ -113,7 +88,7 @@ class Answerer:
             passages = self._compare_passages(q, scoped)
         else:
             passages = self.retriever.search(q.text, k=RETRIEVE_K, filters=scoped)
-            passages = prefer(passages, self.referenced_docs(q, sorted(self.doc_townships)), q.years)
+            passages = prefer(passages, self.corpus.referenced_docs(q), q.years)
         if not passages:
             return _abstain(q, f"{NOT_FOUND}相关内容：知识库中没有符合条件的报告。", [])
         candidates = extractive.score_sentences(

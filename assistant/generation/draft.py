@@ -11,9 +11,10 @@ from dataclasses import replace
 
 from assistant.generation import extractive
 from assistant.generation.citations import verify
+from assistant.generation.corpus import Corpus
 from assistant.generation.question import analyse
-from assistant.lexical import LexicalIndex
-from assistant.retrieval import Filters, Retriever
+from assistant.ingest.structure import heading_level
+from assistant.retrieval import Filters, Retriever, prefer
 from assistant.types import Answer, Passage
 
 DRAFT_PASSAGES = 8
@@ -21,10 +22,18 @@ _ASPECT_SPLIT = re.compile(r"[和及与、，,]|以及")
 MIN_COVERAGE = 0.3
 
 
+def _is_heading(sentence: str) -> bool:
+    """A heading line or a bare item label (三是不断优化生态环境。): structure, not content, in a draft."""
+    body = sentence.rstrip("。：:")
+    return heading_level(sentence) is not None or (
+        len(body) <= 30 and bool(re.match(r"^[一二三四五六七八九十]+是", body)) and not re.search(r"[。；，]", body)
+    )
+
+
 class Drafter:
-    def __init__(self, retriever: Retriever, lexical: LexicalIndex, doc_townships: dict[str, str]) -> None:
-        self.retriever, self.lexical = retriever, lexical
-        self.townships = {t for t in doc_townships.values() if t}
+    def __init__(self, retriever: Retriever, corpus: Corpus) -> None:
+        self.retriever, self.corpus, self.lexical = retriever, corpus, corpus.lexical
+        self.townships = corpus.townships
 
     def draft(self, topic: str, length: int = 400, filters: Filters | None = None) -> Answer:
         """A draft of about `length` characters on `topic`; abstains when the material has nothing on it."""
@@ -33,14 +42,18 @@ class Drafter:
         filters = filters or Filters()
         known = tuple(t for t in q.townships if t in self.townships)
         if known and not filters.township:
-            filters = Filters(township=known, year=filters.year, kind=filters.kind, part=filters.part)
-        passages = self._retrieve(topic, filters)
+            filters = replace(filters, township=known)
+        referenced = self.corpus.referenced_docs(q)
+        if len(referenced) == 1 and not filters.doc:
+            # A topic about one report (有龙鳞坝的那个乡, 述职报告) is drafted from that report alone.
+            filters = replace(filters, doc=next(iter(referenced)))
+        passages = prefer(self._retrieve(topic, filters), referenced, q.years)
         candidates = [
             c
             for c in extractive.score_sentences(
                 q, passages, self.lexical.idf, self.lexical.doc_tokens, max_passages=DRAFT_PASSAGES
             )
-            if c.coverage >= MIN_COVERAGE
+            if c.coverage >= MIN_COVERAGE and not _is_heading(c.text)
         ]
         picked: list[extractive.Candidate] = []
         used = 0

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.ingest.metadata import township_mentions
-from assistant.lexical import QUESTION_WORDS, tokenize
+from assistant.lexical import QUESTION_WORDS, tokenize_precise
 
 _PLACEHOLDER_TOKEN = re.compile(r"^[x×]+$")
 _FIGURE_CUES = ("多少", "几", "数量", "面积", "产量", "金额", "比例", "比重", "增长", "总额", "收入", "投资", "率")
@@ -34,8 +34,12 @@ def analyse(question: str, known_townships: Iterable[str] = ()) -> Question:
     stripped = question
     for name in sorted(townships, key=len, reverse=True):
         stripped = stripped.replace(name, " ")
+    # Precise segmentation: one term per word, so a word missing from a sentence counts once, not as
+    # each of its overlapping search-mode pieces (招进来 → 招进, 进来, 招进来).
     terms = tuple(
-        t for t in dict.fromkeys(tokenize(stripped)) if t not in QUESTION_WORDS and not _PLACEHOLDER_TOKEN.match(t)
+        t
+        for t in dict.fromkeys(tokenize_precise(stripped))
+        if t not in QUESTION_WORDS and not _PLACEHOLDER_TOKEN.match(t)
     )
     known = set(known_townships)
     multi_township = len([t for t in townships if t in known]) >= 2

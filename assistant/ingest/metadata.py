@@ -11,7 +11,7 @@ _YEAR = re.compile(r"(20\d{2})\s*年")
 _ANON_TOWNSHIP = re.compile(r"[Xx×]{1,3}$")
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 # Characters that never belong to a township name but often stand right before one (县, 中共 …).
-_NOT_IN_NAME = set("县市区省州共委党的在和与及等为对把将从年全本我该各此每他其那这哪个些")
+_NOT_IN_NAME = set("县市区省州共委党的在和与及等为对把将从年全本我该各此每他其那这哪个些第")
 # Two-character words ending in 乡/镇 that are not names (城乡低保, 全乡, 森林康养名镇 …).
 _COMMON_WORDS = {
     "城乡",
