@@ -16,6 +16,7 @@ from tests.conftest import ROOT, run_cli
 pytestmark = pytest.mark.integration
 
 DEV_SET = ROOT / "seeds" / "qa" / "dev.jsonl"
+HELDOUT_SET = ROOT / "seeds" / "qa" / "heldout.jsonl"
 REQUIRED_METRICS = {
     "retrieval.recall@5",
     "retrieval.mrr",
@@ -132,7 +133,7 @@ def test_eval_on_a_small_file_writes_metrics_report_and_survives_unknown_docs(
     out = run_cli(["eval", str(qa), "--out", str(out_dir)], seeded["store"])
     assert out.returncode == 0, out.stderr
     metrics = json.loads((out_dir / "metrics.json").read_text(encoding="utf-8"))
-    assert REQUIRED_METRICS <= set(metrics)
+    assert set(metrics) >= REQUIRED_METRICS
     assert metrics["items"] == 4
     assert metrics["answer.abstain_accuracy"] == 1.0
     assert metrics["answer.accuracy"] == 0.5  # the item about a doc that is not ingested is a miss
@@ -146,13 +147,16 @@ def test_eval_on_a_small_file_writes_metrics_report_and_survives_unknown_docs(
     assert (out_dir / "by_kind.svg").read_text(encoding="utf-8").startswith("<svg")
 
 
-def test_dev_set_meets_the_retrieval_and_accuracy_targets(seeded: dict[str, Any], tmp_path: Path) -> None:
+@pytest.mark.parametrize(("qa_file", "min_items"), [(DEV_SET, 60), (HELDOUT_SET, 40)], ids=["dev", "heldout"])
+def test_qa_sets_meet_the_retrieval_and_accuracy_targets(
+    seeded: dict[str, Any], tmp_path: Path, qa_file: Path, min_items: int
+) -> None:
     """The CI gate of the retrieval issue: fails when recall@5 or answer accuracy fall below target."""
-    out = run_cli(["eval", str(DEV_SET), "--out", str(tmp_path / "dev")], seeded["store"])
+    out = run_cli(["eval", str(qa_file), "--out", str(tmp_path / "run")], seeded["store"])
     assert out.returncode == 0, out.stderr
-    metrics = json.loads((tmp_path / "dev" / "metrics.json").read_text(encoding="utf-8"))
-    shutil.copytree(tmp_path / "dev", ROOT / "test-artifacts" / "eval-dev", dirs_exist_ok=True)
-    assert metrics["items"] >= 60
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text(encoding="utf-8"))
+    shutil.copytree(tmp_path / "run", ROOT / "test-artifacts" / f"eval-{qa_file.stem}", dirs_exist_ok=True)
+    assert metrics["items"] >= min_items
     assert metrics["retrieval.recall@5"] >= 0.95, metrics
     assert metrics["answer.accuracy"] >= 0.85, metrics
     assert metrics["citations.valid_rate"] == 1.0, metrics
