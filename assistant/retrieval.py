@@ -80,6 +80,8 @@ def fuse(
     """Weighted reciprocal-rank fusion of two ranked id lists; best first, ties broken by id for stability."""
     scores: dict[str, float] = {}
     for weight, ranked in ((dense_weight, dense), (lexical_weight, lexical)):
+        if weight <= 0:
+            continue
         for rank, (cid, _) in enumerate(ranked, start=1):
             scores[cid] = scores.get(cid, 0.0) + weight / (RRF_K + rank)
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -11,7 +11,11 @@ from assistant.ingest.chunking import sentence_spans
 from assistant.types import Citation, Passage
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A comma is a thousands separator only before exactly three digits (1,200). A full-width comma
+# next to ASCII digits separates list items (分别为5，8个); only between full-width digits
+# (１，２００) is it a thousands separator. List commas become 、 before NFKC could make them ','.
+_LIST_COMMA = re.compile(r"(?<![０-９])，|，(?![０-９])")
+_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?![\d,])|\d+(?:\.\d+)?")
 _TERMINATORS = "。！？；!?;\n"
 _CLOSERS = "”’」』）)"
 # An anonymised figure: XX万元, XX次, xx人 … (XX乡 / XX山礼 are anonymised names, not figures).
@@ -34,7 +38,7 @@ def placeholder_figures(text: str) -> list[str]:
 
 def numbers_in(text: str) -> list[str]:
     """Arabic numbers in text (NFKC, thousands commas dropped), markers excluded: '1,200万元[2]' → ['1200']."""
-    plain = MARKER.sub("", unicodedata.normalize("NFKC", text))
+    plain = MARKER.sub("", unicodedata.normalize("NFKC", _LIST_COMMA.sub("、", text)))
     return [m.replace(",", "") for m in _NUMBER.findall(plain)]
 
 
@@ -53,7 +57,9 @@ def split_answer_sentences(answer: str) -> list[str]:
             i += 1
     if start < len(answer):
         out.append(answer[start:])
-    return [s for s in out if s.strip()]
+    # Whitespace-only pieces (the line breaks between a comparison's lines) are kept so that
+    # joining the pieces gives the answer back unchanged.
+    return out
 
 
 def _bigrams(text: str) -> set[str]:
