@@ -9,6 +9,7 @@ from assistant.generation import extractive
 from assistant.generation.citations import UNDISCLOSED, verify
 from assistant.generation.corpus import Corpus
 from assistant.generation.question import Question, analyse
+from assistant.lexical import LexicalIndex
 from assistant.retrieval import Filters, Retriever, prefer
 from assistant.types import Answer, Passage
 
@@ -28,9 +29,18 @@ class Answerer:
     def __init__(self, retriever: Retriever, corpus: Corpus) -> None:
         self.retriever = retriever
         self.corpus = corpus
-        self.lexical = corpus.lexical
-        self.doc_townships = corpus.doc_townships
-        self.townships = corpus.townships
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        return self.corpus.lexical
+
+    @property
+    def doc_townships(self) -> dict[str, str]:
+        return self.corpus.doc_townships
+
+    @property
+    def townships(self) -> set[str]:
+        return self.corpus.townships
 
     def ask(self, question: str, filters: Filters | None = None) -> Answer:
         started = time.perf_counter()

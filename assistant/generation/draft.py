@@ -31,16 +31,17 @@ def _is_heading(sentence: str) -> bool:
 
 
 class Drafter:
+    """The extractive drafting path."""
+
     def __init__(self, retriever: Retriever, corpus: Corpus) -> None:
-        self.retriever, self.corpus, self.lexical = retriever, corpus, corpus.lexical
-        self.townships = corpus.townships
+        self.retriever, self.corpus = retriever, corpus
 
     def draft(self, topic: str, length: int = 400, filters: Filters | None = None) -> Answer:
         """A draft of about `length` characters on `topic`; abstains when the material has nothing on it."""
         started = time.perf_counter()
-        q = analyse(topic, self.townships)
+        q = analyse(topic, self.corpus.townships)
         filters = filters or Filters()
-        known = tuple(t for t in q.townships if t in self.townships)
+        known = tuple(t for t in q.townships if t in self.corpus.townships)
         if known and not filters.township:
             filters = replace(filters, township=known)
         referenced = self.corpus.referenced_docs(q)
@@ -51,7 +52,7 @@ class Drafter:
         candidates = [
             c
             for c in extractive.score_sentences(
-                q, passages, self.lexical.idf, self.lexical.doc_tokens, max_passages=DRAFT_PASSAGES
+                q, passages, self.corpus.lexical.idf, self.corpus.lexical.doc_tokens, max_passages=DRAFT_PASSAGES
             )
             if c.coverage >= MIN_COVERAGE and not _is_heading(c.text)
         ]
@@ -65,14 +66,14 @@ class Drafter:
                 used += len(c.text)
         if not picked:
             return Answer(
-                topic,
-                "资料中未找到与该主题相关的内容，无法起草。",
-                True,
-                [],
-                [],
-                "extractive",
-                int((time.perf_counter() - started) * 1000),
-                passages,
+                question=topic,
+                answer="资料中未找到与该主题相关的内容，无法起草。",
+                abstained=True,
+                citations=[],
+                unsupported_numbers=[],
+                mode="extractive",
+                latency_ms=int((time.perf_counter() - started) * 1000),
+                passages=passages,
             )
         text = self._compose(picked, passages)
         checked = verify(text, passages)
