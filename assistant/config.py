@@ -18,6 +18,16 @@ def _int(env: Mapping[str, str], key: str, default: int) -> int:
         raise ValueError(f"环境变量 {key} 应为整数，实际为 {raw!r}") from exc
 
 
+def _float(env: Mapping[str, str], key: str, default: float) -> float:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"环境变量 {key} 应为数字，实际为 {raw!r}") from exc
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every tunable the product reads; see the README's settings table."""
@@ -32,6 +42,20 @@ class Settings:
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
+    llm_gguf: Path | None = None
+    llm_timeout_s: float = 60.0
+    llm_max_retries: int = 2
+    llm_temperature: float = 0.1
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str | None = None  # "user:password" turns the app's login on
+    max_upload_mb: int = 20
+    concurrency: int = 2
+
+    @property
+    def llm_configured(self) -> bool:
+        """An LLM is configured (OpenAI-compatible endpoint or local GGUF); else answers are extractive."""
+        return bool(self.llm_base_url and self.llm_model) or self.llm_gguf is not None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -49,4 +73,13 @@ class Settings:
             llm_base_url=env.get("ASSISTANT_LLM_BASE_URL") or None,
             llm_model=env.get("ASSISTANT_LLM_MODEL") or None,
             llm_api_key=env.get("ASSISTANT_LLM_API_KEY") or None,
+            llm_gguf=Path(env["ASSISTANT_LLM_GGUF"]) if env.get("ASSISTANT_LLM_GGUF") else None,
+            llm_timeout_s=_float(env, "ASSISTANT_LLM_TIMEOUT_S", defaults.llm_timeout_s),
+            llm_max_retries=_int(env, "ASSISTANT_LLM_MAX_RETRIES", defaults.llm_max_retries),
+            llm_temperature=_float(env, "ASSISTANT_LLM_TEMPERATURE", defaults.llm_temperature),
+            host=env.get("ASSISTANT_HOST") or defaults.host,
+            port=_int(env, "ASSISTANT_PORT", defaults.port),
+            auth=env.get("ASSISTANT_AUTH") or None,
+            max_upload_mb=_int(env, "ASSISTANT_MAX_UPLOAD_MB", defaults.max_upload_mb),
+            concurrency=_int(env, "ASSISTANT_CONCURRENCY", defaults.concurrency),
         )
