@@ -255,6 +255,39 @@ def eval_(
 
 
 @app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="监听地址（默认 127.0.0.1，仅本机）")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="端口（默认 7860）")] = None,
+) -> None:
+    """启动网页版助手（问答、起草、知识库、检索测试）；知识库为空时先导入示例报告。"""
+    from assistant.ui.server import launch, with_port
+
+    settings = with_port(Settings.from_env(), host, port)
+    _services(settings)  # refuses a mismatched embedder before anything else
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("首次启动：导入示例报告", total=None)
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"首次启动：向量化 {label}")
+
+        def ready(url: str, seconds: float) -> None:
+            bar.stop()
+            err.print(f"[bold green]已就绪[/]（{seconds:.1f} 秒）：在浏览器打开 {url}  （Ctrl+C 退出）")
+
+        try:
+            launch(settings, progress=progress, on_ready=ready)
+        except OSError as exc:
+            _fail(f"无法启动网页服务（{settings.host}:{settings.port}）：{exc}")
+
+
+@app.command()
 def docs(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 结果")] = False) -> None:
     """列出已导入的文档及其元数据与段落数。"""
     records = _services(Settings.from_env()).store.documents()

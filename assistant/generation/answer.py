@@ -88,19 +88,30 @@ class Answerer:
         merged = [ps[rank] for rank in range(COMPARE_PER_REPORT) for ps in per_doc if rank < len(ps)]
         return [replace(p, rank=i) for i, p in enumerate(merged, start=1)]
 
-    def _answer(self, q: Question, filters: Filters) -> Answer:
+    def retrieve(self, q: Question, filters: Filters) -> tuple[list[Passage], Answer | None]:
+        """The passages for a question (scoped to the townships it names, per report for comparisons),
+        and the abstaining Answer when none can answer it (unknown township, nothing in scope).
+
+        Shared with the LLM path, so both answer from the same passages.
+        """
         scoped = self._scoped_filters(q, filters)
         if scoped is None:
             names = "、".join(q.townships)
             closest = self.retriever.search(q.text, k=5, filters=filters)
-            return _abstain(q, f"{NOT_FOUND}{names}的工作报告，无法回答。", closest)
+            return closest, _abstain(q, f"{NOT_FOUND}{names}的工作报告，无法回答。", closest)
         if q.is_compare:
             passages = self._compare_passages(q, scoped)
         else:
             passages = self.retriever.search(q.text, k=RETRIEVE_K, filters=scoped)
             passages = prefer(passages, self.corpus.referenced_docs(q), q.years)
         if not passages:
-            return _abstain(q, f"{NOT_FOUND}相关内容：知识库中没有符合条件的报告。", [])
+            return [], _abstain(q, f"{NOT_FOUND}相关内容：知识库中没有符合条件的报告。", [])
+        return passages, None
+
+    def _answer(self, q: Question, filters: Filters) -> Answer:
+        passages, refusal = self.retrieve(q, filters)
+        if refusal is not None:
+            return refusal
         candidates = extractive.score_sentences(
             q,
             passages,

@@ -12,7 +12,7 @@ from dataclasses import replace
 from assistant.generation import extractive
 from assistant.generation.citations import verify
 from assistant.generation.corpus import Corpus
-from assistant.generation.question import analyse
+from assistant.generation.question import Question, analyse
 from assistant.ingest.structure import heading_level
 from assistant.retrieval import Filters, Retriever, prefer
 from assistant.types import Answer, Passage
@@ -40,14 +40,8 @@ class Drafter:
         """A draft of about `length` characters on `topic`; abstains when the material has nothing on it."""
         started = time.perf_counter()
         q = analyse(topic, self.corpus.townships)
-        filters = filters or Filters()
-        known = tuple(t for t in q.townships if t in self.corpus.townships)
-        if known and not filters.township:
-            filters = replace(filters, township=known)
+        filters = self.scoped_filters(q, filters or Filters())
         referenced = self.corpus.referenced_docs(q)
-        if len(referenced) == 1 and not filters.doc:
-            # A topic about one report (有龙鳞坝的那个乡, 述职报告) is drafted from that report alone.
-            filters = replace(filters, doc=next(iter(referenced)))
         passages = prefer(self._retrieve(topic, filters), referenced, q.years)
         candidates = [
             c
@@ -87,6 +81,17 @@ class Drafter:
             latency_ms=int((time.perf_counter() - started) * 1000),
             passages=passages,
         )
+
+    def scoped_filters(self, q: Question, filters: Filters) -> Filters:
+        """The filters narrowed to the townships a topic names, or to the one report it points at
+        (有龙鳞坝的那个乡, 述职报告); shared with the LLM drafting path."""
+        known = tuple(t for t in q.townships if t in self.corpus.townships)
+        if known and not filters.township:
+            filters = replace(filters, township=known)
+        referenced = self.corpus.referenced_docs(q)
+        if len(referenced) == 1 and not filters.doc:
+            filters = replace(filters, doc=next(iter(referenced)))
+        return filters
 
     def _retrieve(self, topic: str, filters: Filters) -> list[Passage]:
         """Passages for each aspect of the topic (民宿产业和乡村旅游 → two searches), interleaved."""

@@ -1,0 +1,54 @@
+"""Export a draft with its reference list to Markdown and .docx. Text only: document text can never
+turn into a remote image, link or script in the exported file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from assistant.types import Answer
+
+# Markdown syntax characters; escaping them keeps ![](http://…) and <script> from a document as text.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
+def md_escape(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _reference(c_n: int, doc: str, title: str, section: str, quote: str) -> str:
+    where = " · ".join(x for x in (title or doc, section) if x)
+    return f"[{c_n}] {where}：“{quote}”"
+
+
+def draft_markdown(answer: Answer, title: str) -> str:
+    """The draft, then 参考来源 with one line per citation (document, section, quoted sentence)."""
+    lines = [f"# {md_escape(title)}", ""]
+    body = md_escape(answer.answer)
+    # Markers were escaped with the rest; put them back as plain [n] text.
+    body = re.sub(r"\\\[(\d+)\\\]", r"[\1]", body)
+    lines += [body, "", "## 参考来源", ""]
+    for c in answer.citations:
+        lines.append("- " + md_escape(_reference(c.n, c.doc, c.title, c.section, c.quote)))
+    if answer.unsupported_numbers:
+        lines += ["", "> 注意：以下数字在所引段落中找不到，请核对：" + "、".join(answer.unsupported_numbers)]
+    return "\n".join(lines) + "\n"
+
+
+def draft_docx(answer: Answer, title: str, path: Path) -> Path:
+    """Write the draft as a .docx (heading, paragraphs, reference list); returns the path."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading(title, level=1)
+    for paragraph in answer.answer.split("\n"):
+        if paragraph.strip():
+            document.add_paragraph(paragraph)
+    document.add_heading("参考来源", level=2)
+    for c in answer.citations:
+        document.add_paragraph(_reference(c.n, c.doc, c.title, c.section, c.quote))
+    if answer.unsupported_numbers:
+        document.add_paragraph("注意：以下数字在所引段落中找不到，请核对：" + "、".join(answer.unsupported_numbers))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+    return path

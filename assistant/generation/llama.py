@@ -1,0 +1,86 @@
+"""A local GGUF model through llama-cpp-python, behind LangChain's BaseChatModel (the `llama` extra).
+
+A small adapter rather than langchain-community's ChatLlamaCpp: one dependency less, and the
+finish reason reaches the caller the same way as from an OpenAI-compatible endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, PrivateAttr
+
+_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+
+
+def _messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
+    return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
+
+
+class LlamaCppChat(BaseChatModel):
+    """Chat with a GGUF file loaded by llama_cpp.Llama (loaded once, on construction)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    model_path: str
+    temperature: float = 0.1
+    max_tokens: int = 1024
+    n_ctx: int = 8192
+    n_threads: int | None = None
+    _llama: Any = PrivateAttr(default=None)
+
+    def model_post_init(self, context: Any) -> None:
+        from llama_cpp import Llama
+
+        self._llama = Llama(model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads, verbose=False)
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp"
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        out = self._llama.create_chat_completion(
+            messages=_messages(messages), temperature=self.temperature, max_tokens=self.max_tokens, stop=stop
+        )
+        choice = out["choices"][0]
+        message = AIMessage(
+            content=choice["message"].get("content") or "",
+            response_metadata={"finish_reason": choice.get("finish_reason")},
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        for part in self._llama.create_chat_completion(
+            messages=_messages(messages),
+            temperature=self.temperature,
+            max_tokens=self.max_tokens,
+            stop=stop,
+            stream=True,
+        ):
+            choice = part["choices"][0]
+            text = choice.get("delta", {}).get("content") or ""
+            finish = choice.get("finish_reason")
+            chunk = ChatGenerationChunk(
+                message=AIMessageChunk(content=text),
+                generation_info={"finish_reason": finish} if finish else None,
+            )
+            if run_manager and text:
+                run_manager.on_llm_new_token(text, chunk=chunk)
+            yield chunk

@@ -1,0 +1,95 @@
+"""Start the app: first-run ingest of the sample reports, safe launch settings, the printed URL."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from assistant.config import Settings
+from assistant.indexing import ingest_paths
+from assistant.services import Services
+
+PACKAGE_SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def seeds_dir() -> Path | None:
+    """The bundled sample reports: ./seeds if present, else the repository's seeds folder."""
+    for candidate in (Path("seeds"), PACKAGE_SEEDS):
+        if candidate.is_dir() and any(candidate.glob("*.txt")):
+            return candidate
+    return None
+
+
+def first_run_ingest(services: Services, progress: Callable[[int, int, str], None] | None = None) -> int:
+    """Ingest the sample reports when the store is empty; returns the number of documents added."""
+    if services.store.count() > 0:
+        return 0
+    seeds = seeds_dir()
+    if seeds is None:
+        return 0
+    report = ingest_paths(
+        [seeds],
+        services.store,
+        services.embedder,
+        max_chars=services.settings.chunk_max_chars,
+        max_bytes=services.settings.max_file_mb * 1024 * 1024,
+        progress=progress,
+    )
+    services.sync_lexical()
+    return report.added
+
+
+def launch(
+    settings: Settings,
+    *,
+    prevent_thread_lock: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+    on_ready: Callable[[str, float], None] | None = None,
+) -> tuple[Any, str]:
+    """Build and launch the app; returns (Blocks, local URL). Binds settings.host (127.0.0.1 by default)."""
+    started = time.perf_counter()
+    # Uploads land in the app's own temp dir, not in Gradio's shared cache.
+    app_tmp = Path(tempfile.mkdtemp(prefix="assistant-app-"))
+    os.environ["GRADIO_TEMP_DIR"] = str(app_tmp / "gradio")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+    from assistant.ui import render
+    from assistant.ui.app import build_app
+    from assistant.ui.handlers import AppService
+
+    services = Services.open(settings)
+    first_run_ingest(services, progress)
+    service = AppService(services, upload_dir=settings.store_dir / "uploads", export_dir=app_tmp / "exports")
+    demo = build_app(service, settings)
+    demo.queue(default_concurrency_limit=settings.concurrency, max_size=64)
+    auth = None
+    if settings.auth:
+        user, _, password = settings.auth.partition(":")
+        if not user or not password:
+            raise ValueError("ASSISTANT_AUTH 应为 user:password")
+        auth = (user, password)
+    _, url, _ = demo.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        share=False,
+        auth=auth,
+        max_file_size=f"{settings.max_upload_mb}mb",
+        blocked_paths=[str(settings.store_dir.resolve())],
+        prevent_thread_lock=prevent_thread_lock or on_ready is not None,
+        quiet=True,
+        css=render.CSS,
+        footer_links=["api"],
+    )
+    if on_ready:
+        on_ready(url, time.perf_counter() - started)
+        demo.block_thread()
+    return demo, url
+
+
+def with_port(settings: Settings, host: str | None, port: int | None) -> Settings:
+    return replace(settings, host=host or settings.host, port=port or settings.port)
