@@ -124,6 +124,11 @@ def build_app(app: AppService, settings: Settings) -> gr.Blocks:
             rt_table = gr.Dataframe(headers=render.RETRIEVAL_HEADERS, interactive=False, wrap=True, elem_id="rt-table")
 
         # ---- handlers -------------------------------------------------------------------------
+        def said(role: str, text: str) -> dict[str, str]:
+            # The Chatbot renders content as (sanitised) HTML even without markdown, and keeps <img>:
+            # escape everything so document or model text can only ever show as text.
+            return {"role": role, "content": html.escape(text)}
+
         def on_ask(
             q: str, history: list[dict[str, str]], town: str, year: str, kind: str, part: str
         ) -> Iterator[tuple[Any, ...]]:
@@ -132,25 +137,25 @@ def build_app(app: AppService, settings: Settings) -> gr.Blocks:
             if not q:
                 yield history, _error_html("请输入问题。"), gr.skip(), gr.skip()
                 return
-            history.append({"role": "user", "content": q})
-            history.append({"role": "assistant", "content": "正在检索……"})
+            history.append(said("user", q))
+            history.append(said("assistant", "正在检索……"))
             yield history, "", gr.skip(), ""
             partial = ""
             try:
                 for piece in app.ask_stream(q, FilterChoice(town, year, kind, part), history[:-2]):
                     if isinstance(piece, Answer):
-                        history[-1] = {"role": "assistant", "content": piece.answer}
+                        history[-1] = said("assistant", piece.answer)
                         yield history, render.answer_html(piece), render.sources_html(piece), ""
                     else:
                         partial += piece
-                        history[-1] = {"role": "assistant", "content": partial + " ▌"}
+                        history[-1] = said("assistant", partial + " ▌")
                         yield history, "", gr.skip(), ""
             except UserError as exc:
-                history[-1] = {"role": "assistant", "content": str(exc)}
+                history[-1] = said("assistant", str(exc))
                 yield history, _error_html(str(exc)), gr.skip(), ""
             except Exception as exc:  # keep the chat alive; say what failed
                 message = f"出错了：{type(exc).__name__}: {exc}"
-                history[-1] = {"role": "assistant", "content": message}
+                history[-1] = said("assistant", message)
                 yield history, _error_html(message), gr.skip(), ""
 
         ask_inputs = [question, chatbot, f_town, f_year, f_kind, f_part]
