@@ -17,6 +17,7 @@ from assistant.embeddings import Embedder, EmbedderLoadError
 from assistant.eval.dataset import DatasetError, load_qa
 from assistant.eval.report import write_report
 from assistant.eval.runner import run, summarise
+from assistant.generation.llm import LLMError
 from assistant.indexing import ingest_paths
 from assistant.retrieval import Filters
 from assistant.services import RETRIEVAL_MODES, Services
@@ -43,6 +44,20 @@ def _services(settings: Settings) -> Services:
     except (EmbedderMismatchError, StoreError) as exc:
         _fail(str(exc))
         raise  # unreachable: _fail exits
+
+
+def _answerer(services: Services, mode: str = "hybrid") -> Any:
+    try:
+        return services.answerer(mode)
+    except LLMError as exc:
+        _fail(exc.message_zh)
+
+
+def _drafter(services: Services, mode: str = "hybrid") -> Any:
+    try:
+        return services.drafter(mode)
+    except LLMError as exc:
+        _fail(exc.message_zh)
 
 
 def _embedder(services: Services) -> Embedder:
@@ -189,6 +204,8 @@ def _print_answer(answer: Answer, as_json: bool) -> None:
             out.print(f"[dim]{p.rank}. {p.doc_id} · {p.section}[/]", highlight=False)
     if answer.unsupported_numbers:
         out.print(f"[yellow]以下数字在所引段落中找不到：{'、'.join(answer.unsupported_numbers)}[/]")
+    for note in answer.notes:
+        out.print(f"[dim]注：{note}[/]", highlight=False)
 
 
 @app.command()
@@ -203,7 +220,7 @@ def ask(
     """提问：给出带引用的回答；资料中没有答案时明确说明。"""
     services = _services(Settings.from_env())
     _embedder(services)
-    answer = services.answerer().ask(question, _filters(township, year, kind, part))
+    answer = _answerer(services).ask(question, _filters(township, year, kind, part))
     _print_answer(answer, as_json)
 
 
@@ -211,6 +228,7 @@ def ask(
 def draft(
     topic: Annotated[str, typer.Argument(help="起草主题，如 安民乡2023年红色旅游工作总结")],
     length: Annotated[int, typer.Option("--length", min=50, max=5000, help="大致字数")] = 400,
+    style: Annotated[str, typer.Option("--style", help="文体：总结 | 计划")] = "总结",
     township: _Township = None,
     year: _Year = None,
     kind: _Kind = None,
@@ -220,7 +238,9 @@ def draft(
     """起草：用带引用的原文句子组成一段总结/计划文字。"""
     services = _services(Settings.from_env())
     _embedder(services)
-    answer = services.drafter().draft(topic, length=length, filters=_filters(township, year, kind, part))
+    if style not in ("总结", "计划"):
+        _fail(f"未知文体 {style!r}，可选：总结、计划")
+    answer = _drafter(services).draft(topic, length=length, filters=_filters(township, year, kind, part), style=style)
     _print_answer(answer, as_json)
 
 
@@ -239,7 +259,7 @@ def eval_(
         _fail(f"未知检索模式 {mode!r}")
     services = _services(Settings.from_env())
     _embedder(services)
-    answerer, drafter = services.answerer(mode), services.drafter(mode)
+    answerer, drafter = _answerer(services, mode), _drafter(services, mode)
     with Progress(
         TextColumn("评测"), BarColumn(), MofNCompleteColumn(), console=err, transient=True, disable=not err.is_terminal
     ) as bar:

@@ -9,6 +9,9 @@ from assistant.embeddings import Embedder, embedder_name, make_embedder
 from assistant.generation.answer import Answerer
 from assistant.generation.corpus import Corpus
 from assistant.generation.draft import Drafter
+from assistant.generation.llm import ChatClient, make_chat_client
+from assistant.generation.llm_answer import LLMAnswerer
+from assistant.generation.llm_draft import LLMDrafter
 from assistant.lexical import LexicalIndex, sync_lexical
 from assistant.retrieval import DENSE_WEIGHT, LEXICAL_WEIGHT, Retriever
 from assistant.store import ReportStore
@@ -29,6 +32,7 @@ class Services:
     store: ReportStore
     lexical: LexicalIndex
     _embedder: Embedder | None = field(default=None, repr=False)
+    _chat: ChatClient | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, settings: Settings) -> Services:
@@ -56,11 +60,27 @@ class Services:
             doc_kinds={doc: r.kind for doc, r in docs.items()},
         )
 
-    def answerer(self, mode: str = "hybrid") -> Answerer:
-        return Answerer(self.retriever(mode), self.corpus())
+    def chat(self) -> ChatClient | None:
+        """The configured chat model (loaded once), or None: answers stay extractive.
 
-    def drafter(self, mode: str = "hybrid") -> Drafter:
-        return Drafter(self.retriever(mode), self.corpus())
+        Raises LLMError('unavailable') when a GGUF model is configured but llama.cpp is not installed.
+        """
+        if self._chat is None and self.settings.llm_configured:
+            self._chat = make_chat_client(self.settings)
+        return self._chat
+
+    def answerer(self, mode: str = "hybrid") -> Answerer | LLMAnswerer:
+        """The LLM answer path when a model is configured (extractive as its fallback), else extractive."""
+        retriever, corpus = self.retriever(mode), self.corpus()
+        extractive = Answerer(retriever, corpus)
+        chat = self.chat()
+        return extractive if chat is None else LLMAnswerer(retriever, corpus, chat, extractive)
+
+    def drafter(self, mode: str = "hybrid") -> Drafter | LLMDrafter:
+        retriever, corpus = self.retriever(mode), self.corpus()
+        extractive = Drafter(retriever, corpus)
+        chat = self.chat()
+        return extractive if chat is None else LLMDrafter(retriever, corpus, chat, extractive)
 
     def retriever(self, mode: str = "hybrid") -> Retriever:
         """A retriever: `hybrid` (default), or `dense` / `lexical` alone for comparisons."""

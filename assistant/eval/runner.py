@@ -31,6 +31,7 @@ class ItemResult:
     question: str
     answer: str
     abstained: bool
+    mode: str  # extractive | llm: which path produced this item's answer
     expected: list[str]
     missing_expected: list[str]
     correct: bool | None  # None for unanswerable/draft
@@ -54,10 +55,12 @@ def evaluate_item(item: QAItem, answer: Answer) -> ItemResult:
     ranked = [(p.doc_id, p.text) for p in answer.passages]
     has_evidence = bool(item.evidence)
     cited_texts = {c.n: (c.doc, c.text) for c in answer.citations}
+    # Numbers may be backed by the cited passage's title and section path too (what an LLM is shown).
+    backing = {c.n: (c.doc, "\n".join((c.title, c.section, c.text))) for c in answer.citations}
     retrieved_ids = {p.chunk_id for p in answer.passages}
     valid_ns = {c.n for c in answer.citations if c.chunk_id in retrieved_ids}
     markers = [int(m) for m in MARKER.findall(answer.answer)]
-    numbers, unsupported = _number_check(answer.answer, cited_texts)
+    numbers, unsupported = _number_check(answer.answer, backing)
     answered_kind = item.kind in ANSWERED_KINDS
     missing = [x for x in item.expected if norm(x) not in norm(answer.answer)] if answered_kind else []
     return ItemResult(
@@ -66,6 +69,7 @@ def evaluate_item(item: QAItem, answer: Answer) -> ItemResult:
         question=item.question,
         answer=answer.answer,
         abstained=answer.abstained,
+        mode=answer.mode,
         expected=list(item.expected),
         missing_expected=missing,
         correct=(contains_all(answer.answer, item.expected) and not answer.abstained) if answered_kind else None,
@@ -123,6 +127,7 @@ def summarise(results: Sequence[ItemResult]) -> dict[str, Any]:
         "latency.ask_p50_ms": percentile([r.latency_ms for r in asked], 50),
         "latency.ask_p95_ms": percentile([r.latency_ms for r in asked], 95),
         "items": len(results),
+        "items.llm": sum(1 for r in results if r.mode == "llm"),
         **{f"items.{k}": sum(1 for r in results if r.kind == k) for k in sorted({r.kind for r in results})},
     }
 

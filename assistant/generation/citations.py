@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.ingest.chunking import sentence_spans
@@ -93,12 +93,20 @@ class Verified:
     removed_markers: list[int] = field(default_factory=list)
 
 
-def verify(answer: str, passages: Sequence[Passage]) -> Verified:
+def with_headings(passage: Passage) -> str:
+    """A passage's report title, section path and text: what an LLM is shown (years often sit in the
+    headings only: 一、2023年工作总结 > …)."""
+    return "\n".join((str(passage.metadata.get("title", "")), passage.section, passage.text))
+
+
+def verify(answer: str, passages: Sequence[Passage], backing: Callable[[Passage], str] | None = None) -> Verified:
     """Check an answer whose `[n]` markers refer to `passages` (1-based).
 
     Markers pointing at no passage are removed; the rest are renumbered 1, 2, … in order of first
     use. Each citation quotes the passage sentence that best matches the first answer sentence citing
-    it. A number in a sentence that appears in none of the passages that sentence cites is unsupported.
+    it. A number in a sentence that appears in none of the passages that sentence cites is unsupported;
+    `backing` gives the text a cited passage backs numbers with (default: its text; `with_headings`
+    adds the title and section path).
     """
     mapping: dict[int, int] = {}
     citations: list[Citation] = []
@@ -122,7 +130,7 @@ def verify(answer: str, passages: Sequence[Passage]) -> Verified:
             return f"[{mapping[n]}]"
 
         new_sentence = MARKER.sub(renumber, sentence)
-        backed = {num for p in cited for num in numbers_in(p.text)}
+        backed = {num for p in cited for num in numbers_in(backing(p) if backing else p.text)}
         missing = [num for num in numbers_in(new_sentence) if num not in backed]
         if missing:
             unsupported += [num for num in missing if num not in unsupported]

@@ -36,8 +36,12 @@ class Drafter:
     def __init__(self, retriever: Retriever, corpus: Corpus) -> None:
         self.retriever, self.corpus = retriever, corpus
 
-    def draft(self, topic: str, length: int = 400, filters: Filters | None = None) -> Answer:
-        """A draft of about `length` characters on `topic`; abstains when the material has nothing on it."""
+    def draft(self, topic: str, length: int = 400, filters: Filters | None = None, style: str = "总结") -> Answer:
+        """A draft of about `length` characters on `topic`; abstains when the material has nothing on it.
+
+        `style` (总结/计划) is accepted for a common signature with the LLM drafter; extracts keep the
+        source's wording whatever the style.
+        """
         started = time.perf_counter()
         q = analyse(topic, self.corpus.townships)
         filters = self.scoped_filters(q, filters or Filters())

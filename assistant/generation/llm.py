@@ -243,3 +243,9 @@ def _interrupted(error: LLMError) -> LLMError:
         return LLMError("interrupted", "模型回答超时中断，回答不完整。")
     reason = {"connection": "连接中断", "bad_response": "返回格式异常", "server": "服务器错误"}.get(error.kind, "出错")
     return LLMError("interrupted", f"模型回答中途中断（{reason}），回答不完整。")
+
+
+def make_chat_client(settings: Settings) -> ChatClient | None:
+    """The configured chat model wrapped for bounded retries; None when no LLM is configured."""
+    model = make_chat_model(settings)
+    return None if model is None else ChatClient.from_settings(model, settings)

@@ -17,6 +17,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.generation.citations import MARKER
+from assistant.generation.llm import text_of
 from assistant.types import Passage
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
@@ -123,7 +124,7 @@ def render_history(history: Sequence[Mapping[str, Any]]) -> str:
     lines = []
     for message in list(history)[-HISTORY_TURNS:]:
         role = "用户" if message.get("role") == "user" else "助手"
-        text = " ".join(MARKER.sub("", str(message.get("content") or "")).split())
+        text = " ".join(MARKER.sub("", text_of(message.get("content"))).split())
         if len(text) > HISTORY_CHARS:
             text = text[:HISTORY_CHARS] + "……"
         if text:

@@ -114,10 +114,7 @@ class AppService:
             raise UserError("请输入起草主题。")
         drafter = self._drafter()
         filters = (choice or FilterChoice()).to_filters()
-        try:
-            answer: Answer = drafter.draft(topic, length=int(length), filters=filters, style=style)
-        except TypeError:  # the extractive drafter has no style
-            answer = drafter.draft(topic, length=int(length), filters=filters)
+        answer: Answer = drafter.draft(topic, length=int(length), filters=filters, style=style)
         if answer.abstained:
             return answer, None, None
         stamp = time.strftime("%Y%m%d-%H%M%S")

@@ -1,0 +1,286 @@
+"""LLM answers: condense a follow-up, retrieve as the extractive path does, generate, verify, fall back.
+
+The model sees the retrieved passages as numbered data blocks and must cite them as [n]. After
+generation the shared citation check runs: markers pointing at no shown passage are removed, the
+rest renumbered, and numbers no cited passage holds are listed in `unsupported_numbers`. An answer
+with no valid citation, a failed call, or an interrupted stream gives the extractive answer instead,
+with a Chinese note saying why; a partial answer is never returned as complete.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import time
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
+
+from assistant.generation.answer import NOT_FOUND, Answerer
+from assistant.generation.citations import UNDISCLOSED, placeholder_figures, verify, with_headings
+from assistant.generation.corpus import Corpus
+from assistant.generation.llm import ChatClient, LLMError, text_of
+from assistant.generation.prompts import PromptLibrary, render_history, render_passages
+from assistant.generation.question import analyse
+from assistant.retrieval import Filters, Retriever
+from assistant.types import Answer, Passage
+
+SHOWN_PASSAGES = 8  # passages shown to the model for a one-report question (comparisons: all)
+NO_CITATION_NOTE = "模型回答缺少有效引用，已改用原文摘录。"
+FALLBACK_NOTE = "已改用原文摘录回答。"
+_NOT_FOUND = re.compile(r"资料中(?:未|没有|并未)(?:找到|提及|提到|涉及|包含)")
+_THINK = re.compile(r"<think>.*?(?:</think>|\Z)", re.DOTALL)
+_RELATIVE_YEARS = {"前年": -2, "去年": -1, "上一年": -1, "今年": 0, "本年": 0, "明年": 1, "下一年": 1}
+_CONDENSE_PREFIX = re.compile(r"^(?:改写后的)?(?:独立)?问题[:：]\s*")
+MAX_QUESTION_CHARS = 200
+
+# Chat messages as Gradio and OpenAI give them: {"role": "user" | "assistant", "content": str or text parts}.
+History = Sequence[Mapping[str, Any]]
+
+
+def report_year(retriever: Retriever) -> int:
+    """The latest year the ingested reports cover (今年 for a reader of 2023总结/2024计划 reports)."""
+    years = [
+        int(y)
+        for record in retriever.store.documents().values()
+        for y in str(record.years).split(",")
+        if y.strip().isdigit()
+    ]
+    return max(years) if years else datetime.date.today().year
+
+
+def resolve_relative_years(question: str, year: int) -> str:
+    """去年/今年/明年 … → absolute years, counted from `year`."""
+    for word, offset in sorted(_RELATIVE_YEARS.items(), key=lambda kv: -len(kv[0])):
+        question = question.replace(word, f"{year + offset}年")
+    return question
+
+
+def strip_think(text: str) -> str:
+    """Reasoning models (DeepSeek-R1, Qwen3) put <think>…</think> before the answer: not for the user."""
+    return _THINK.sub("", text)
+
+
+def says_not_found(text: str) -> bool:
+    return bool(_NOT_FOUND.search(text)) or NOT_FOUND in text
+
+
+class VisibleStream:
+    """Turns raw deltas into the deltas the user may see: think blocks held back."""
+
+    def __init__(self) -> None:
+        self.raw = ""
+        self.shown = ""
+
+    def feed(self, delta: str) -> str:
+        self.raw += delta
+        visible = strip_think(self.raw).lstrip()
+        cut = visible.rfind("<")
+        if cut != -1 and "<think>".startswith(visible[cut:]):
+            visible = visible[:cut]  # maybe the start of a <think> tag: wait for more
+        if not visible.startswith(self.shown):
+            return ""
+        new, self.shown = visible[len(self.shown) :], visible
+        return new
+
+
+@dataclass
+class Generated:
+    """What the model produced for a set of passages, before verification."""
+
+    text: str
+    shown: list[Passage]
+    notes: list[str] = field(default_factory=list)
+
+
+def run_model(chat: ChatClient, messages: Sequence[BaseMessage], streaming: bool) -> Generator[str, None, str]:
+    """Call the model (streamed or not), yielding visible deltas; returns the whole text. Raises LLMError."""
+    if streaming:
+        visible = VisibleStream()
+        for delta in chat.stream(messages):
+            shown = visible.feed(delta)
+            if shown:
+                yield shown
+        text = strip_think(visible.raw)
+    else:
+        text = strip_think(chat.complete(messages))
+    if not text.strip():
+        raise LLMError("empty", "模型返回了空回答。")
+    return text
+
+
+def finish_generated(
+    question: str,
+    generated: Generated,
+    passages: list[Passage],
+    fallback: Callable[[list[str]], Answer],
+) -> Answer:
+    """Verify a generated answer; the fallback (with a note) when it cites nothing valid."""
+    text = generated.text.strip()
+    checked = verify(text, generated.shown, backing=with_headings)
+    notes = list(generated.notes)
+    if not checked.citations:
+        if says_not_found(text):
+            return Answer(
+                question=question,
+                answer=checked.text.strip(),
+                abstained=True,
+                citations=[],
+                unsupported_numbers=checked.unsupported_numbers,
+                mode="llm",
+                passages=passages,
+                notes=notes,
+            )
+        return fallback([*notes, NO_CITATION_NOTE])
+    if checked.removed_markers:
+        removed = "、".join(f"[{n}]" for n in dict.fromkeys(checked.removed_markers))
+        notes.append(f"已删除指向未检索段落的引用：{removed}")
+    if checked.unsupported_numbers:
+        notes.append(f"以下数字在所引段落中找不到，请核对：{'、'.join(checked.unsupported_numbers)}")
+        notes += [f"待核对：{s.strip()}" for s in checked.flagged_sentences]
+    answer_text = checked.text.strip()
+    if placeholder_figures(answer_text):
+        answer_text += f"\n（注：原文中写作“XX”的数字为{UNDISCLOSED}。）"
+    return Answer(
+        question=question,
+        answer=answer_text,
+        abstained=False,
+        citations=checked.citations,
+        unsupported_numbers=checked.unsupported_numbers,
+        mode="llm",
+        passages=passages,
+        notes=notes,
+    )
+
+
+def drain(steps: Generator[str, None, Answer]) -> Answer:
+    """Run a step generator to the end and return its Answer (the non-streaming path)."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            return stop.value
+
+
+def streamed(steps: Generator[str, None, Answer]) -> Iterator[str | Answer]:
+    """Deltas, then the final verified Answer (which replaces the streamed text)."""
+    answer = yield from steps
+    yield answer
+
+
+def as_client(chat_model: BaseChatModel | ChatClient) -> ChatClient:
+    return chat_model if isinstance(chat_model, ChatClient) else ChatClient(chat_model)
+
+
+class LLMAnswerer:
+    """Answers with a chat model over retrieved passages; the extractive Answerer is the fallback."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        corpus: Corpus,
+        chat_model: BaseChatModel | ChatClient,
+        fallback: Answerer | None = None,
+        *,
+        prompts: PromptLibrary | None = None,
+        year: int | None = None,
+        shown_passages: int = SHOWN_PASSAGES,
+    ) -> None:
+        self.retriever, self.corpus = retriever, corpus
+        self.chat = as_client(chat_model)
+        self.fallback = fallback or Answerer(retriever, corpus)
+        self.prompts = prompts or PromptLibrary()
+        self._year = year
+        self.shown_passages = shown_passages
+
+    @property
+    def report_year(self) -> int:
+        if self._year is None:
+            self._year = report_year(self.retriever)
+        return self._year
+
+    def ask(self, question: str, filters: Filters | None = None, history: History | None = None) -> Answer:
+        """A verified answer (DESIGN §3.3); `history` holds the earlier chat messages, if any."""
+        return drain(self._steps(question, filters, history, streaming=False))
+
+    def stream(
+        self, question: str, filters: Filters | None = None, history: History | None = None
+    ) -> Iterator[str | Answer]:
+        """Text deltas as the model writes, then the verified Answer, which replaces them."""
+        return streamed(self._steps(question, filters, history, streaming=True))
+
+    def standalone_question(self, question: str, history: History | None) -> tuple[str, list[str]]:
+        """The question rewritten to stand alone (using the history) with relative years resolved."""
+        notes: list[str] = []
+        rewritten = question
+        turns = [m for m in history or [] if text_of(m.get("content")).strip()]
+        if turns:
+            year = self.report_year
+            messages = self.prompts.render(
+                "condense",
+                history=render_history(turns),
+                question=question,
+                report_year=year,
+                last_year=year - 1,
+                next_year=year + 1,
+            )
+            try:
+                rewritten = _clean_condensed(strip_think(self.chat.complete(messages))) or question
+            except LLMError as exc:
+                notes.append(f"追问改写失败（{exc.message_zh}），按原问题检索。")
+        rewritten = resolve_relative_years(rewritten, self.report_year)
+        if rewritten != question:
+            notes.append(f"按上下文理解为：{rewritten}")
+        return rewritten, notes
+
+    def _steps(
+        self, question: str, filters: Filters | None, history: History | None, streaming: bool
+    ) -> Generator[str, None, Answer]:
+        started = time.perf_counter()
+        filters = filters or Filters()
+        standalone, notes = self.standalone_question(question, history)
+
+        def fallback(extra: list[str]) -> Answer:
+            answer = self.fallback.ask(standalone, filters)
+            answer.notes = [*extra, *answer.notes]
+            return answer
+
+        q = analyse(standalone, self.corpus.townships)
+        passages, refusal = self.fallback.retrieve(q, filters)
+        if refusal is not None:
+            refusal.notes = [*notes, *refusal.notes]
+            return _timed(refusal, question, started)
+        shown = passages if q.is_compare else passages[: self.shown_passages]
+        messages = self.prompts.render("answer", passages=render_passages(shown), question=standalone)
+        try:
+            text = yield from run_model(self.chat, messages, streaming)
+        except LLMError as exc:
+            return _timed(fallback([*notes, exc.message_zh, FALLBACK_NOTE]), question, started)
+        answer = finish_generated(standalone, Generated(text, shown, notes), passages, fallback)
+        return _timed(answer, question, started)
+
+
+def _timed(answer: Answer, question: str, started: float) -> Answer:
+    answer.question = question
+    answer.latency_ms = int((time.perf_counter() - started) * 1000)
+    return answer
+
+
+def _clean_condensed(text: str) -> str:
+    """The first line of the condense reply without prefixes or quotes; '' when unusable."""
+    line = next((ln.strip() for ln in text.strip().splitlines() if ln.strip()), "")
+    line = _CONDENSE_PREFIX.sub("", line).strip().strip("“”\"'「」")
+    return line if len(line) <= MAX_QUESTION_CHARS else ""
+
+
+def stream_answer(
+    answerer: Answerer | LLMAnswerer, question: str, filters: Filters | None = None, history: History | None = None
+) -> Iterator[str | Answer]:
+    """One streaming interface for the UI: the LLM path streams, the extractive one yields its Answer."""
+    if isinstance(answerer, LLMAnswerer):
+        yield from answerer.stream(question, filters, history)
+    else:
+        yield answerer.ask(question, filters)

@@ -1,0 +1,126 @@
+"""Fakes for unit tests of the LLM paths only (the integration tests use a real HTTP server):
+a scripted chat model, a retriever over hand-built passages, and stand-ins for the extractive paths."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import PrivateAttr
+
+from assistant.generation.corpus import Corpus
+from assistant.retrieval import Filters
+from assistant.types import Answer, Passage
+
+
+class ScriptedChat(BaseChatModel):
+    """Replies in order (the last repeats); an exception in the script is raised instead, and a
+    (text, exception) pair streams the text and then raises (a connection lost mid-answer).
+
+    Records the messages of every call; streams a reply two characters at a time.
+    """
+
+    replies: list[Any]
+    _calls: list[list[BaseMessage]] = PrivateAttr(default_factory=list)
+
+    @property
+    def calls(self) -> list[list[BaseMessage]]:
+        return self._calls
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _next(self, messages: list[BaseMessage]) -> tuple[str, BaseException | None]:
+        self._calls.append(messages)
+        reply = self.replies[min(len(self._calls) - 1, len(self.replies) - 1)]
+        if isinstance(reply, BaseException):
+            raise reply
+        if isinstance(reply, tuple):
+            return reply
+        return (reply(messages) if callable(reply) else str(reply)), None
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        text, failure = self._next(messages)
+        if failure is not None:
+            raise failure
+        message = AIMessage(content=text, response_metadata={"finish_reason": "stop"})
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        text, failure = self._next(messages)
+        for i in range(0, len(text), 2):
+            yield ChatGenerationChunk(message=AIMessageChunk(content=text[i : i + 2]))
+        if failure is not None:
+            raise failure
+
+
+def passage(
+    n: int, text: str, doc: str = "001_x", township: str = "X乡", section: str = "一、2023年工作总结"
+) -> Passage:
+    meta = {"title": f"{township}2023年工作总结及2024年工作计划", "township": township, "years": "2023,2024"}
+    return Passage(f"c{n}", doc, section, text, 1.0 / n, n, meta)
+
+
+class ListRetriever:
+    """search() over a fixed list of passages; records the queries."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self.passages = list(passages)
+        self.queries: list[str] = []
+
+    def search(self, query: str, k: int = 5, filters: Filters | None = None, vector: Any = None) -> list[Passage]:
+        self.queries.append(query)
+        return self.passages[:k]
+
+
+class NoLexical:
+    def doc_tokens(self, doc: str) -> set[str]:
+        return set()
+
+
+def corpus(townships: dict[str, str] | None = None) -> Corpus:
+    return Corpus(lexical=NoLexical(), doc_townships=townships or {"001_x": "X乡", "002_y": "安民乡"})  # type: ignore[arg-type]
+
+
+class StubAnswerer:
+    """The extractive Answerer's retrieve/ask, over a ListRetriever."""
+
+    def __init__(self, retriever: ListRetriever) -> None:
+        self.retriever = retriever
+        self.asked: list[str] = []
+
+    def retrieve(self, q: Any, filters: Filters) -> tuple[list[Passage], Answer | None]:
+        return self.retriever.search(q.text, k=20, filters=filters), None
+
+    def ask(self, question: str, filters: Filters | None = None) -> Answer:
+        self.asked.append(question)
+        return Answer(question, "原文摘录[1]", False, [], [], "extractive", passages=self.retriever.passages)
+
+
+class StubDrafter:
+    def __init__(self) -> None:
+        self.drafted: list[str] = []
+
+    def scoped_filters(self, q: Any, filters: Filters) -> Filters:
+        return filters
+
+    def draft(self, topic: str, length: int = 400, filters: Filters | None = None) -> Answer:
+        self.drafted.append(topic)
+        return Answer(topic, "原文摘录草稿[1]", False, [], [], "extractive")
