@@ -18,6 +18,15 @@ from pydantic import ConfigDict, PrivateAttr
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 
 
+def chat_format_for(architecture: str) -> str:
+    """llama.cpp chat format for a GGUF that carries no chat template, by its architecture."""
+    if architecture.startswith("gemma"):
+        return "gemma"
+    if architecture.startswith("llama"):
+        return "llama-3"
+    return "chatml"
+
+
 def _messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
     return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
 
@@ -38,6 +47,10 @@ class LlamaCppChat(BaseChatModel):
         from llama_cpp import Llama
 
         self._llama = Llama(model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads, verbose=False)
+        if "tokenizer.chat_template" not in self._llama.metadata:
+            # Without a template llama.cpp assumes Llama-2 ([INST] …), which other families answer with
+            # nothing; use the family's own turn format, else ChatML (the most widely trained one).
+            self._llama.chat_format = chat_format_for(str(self._llama.metadata.get("general.architecture", "")))
 
     @property
     def _llm_type(self) -> str:
