@@ -17,6 +17,7 @@ from assistant.embeddings import Embedder, EmbedderLoadError
 from assistant.eval.dataset import DatasetError, load_qa
 from assistant.eval.report import write_report
 from assistant.eval.runner import run, summarise
+from assistant.generation.export import draft_docx, draft_markdown
 from assistant.generation.llm import LLMError
 from assistant.indexing import ingest_paths
 from assistant.retrieval import Filters
@@ -229,6 +230,7 @@ def draft(
     topic: Annotated[str, typer.Argument(help="起草主题，如 安民乡2023年红色旅游工作总结")],
     length: Annotated[int, typer.Option("--length", min=50, max=5000, help="大致字数")] = 400,
     style: Annotated[str, typer.Option("--style", help="文体：总结 | 计划")] = "总结",
+    out: Annotated[Path | None, typer.Option("--out", help="另存为 .docx 或 .md（含参考来源）")] = None,
     township: _Township = None,
     year: _Year = None,
     kind: _Kind = None,
@@ -240,8 +242,17 @@ def draft(
     _embedder(services)
     if style not in ("总结", "计划"):
         _fail(f"未知文体 {style!r}，可选：总结、计划")
+    if out is not None and out.suffix.lower() not in (".docx", ".md"):
+        _fail("--out 只支持 .docx 或 .md 文件")
     answer = _drafter(services).draft(topic, length=length, filters=_filters(township, year, kind, part), style=style)
     _print_answer(answer, as_json)
+    if out is not None and not answer.abstained:
+        title = f"{topic}（{style}）"
+        if out.suffix.lower() == ".docx":
+            draft_docx(answer, title, out)
+        else:
+            out.write_text(draft_markdown(answer, title), encoding="utf-8")
+        err.print(f"已保存到 {out}")
 
 
 @app.command(name="eval")

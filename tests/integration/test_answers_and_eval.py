@@ -78,6 +78,20 @@ def test_draft_cites_every_sentence(seeded: dict[str, Any]) -> None:
     assert all(c["quote"] in c["text"] for c in draft["citations"])
 
 
+@pytest.mark.parametrize("suffix", [".docx", ".md"])
+def test_draft_out_saves_the_draft_with_its_references(seeded: dict[str, Any], tmp_path: Path, suffix: str) -> None:
+    target = tmp_path / f"草稿{suffix}"
+    out = run_cli(["draft", "安民乡2023年红色旅游工作总结", "--out", str(target)], seeded["store"])
+    assert out.returncode == 0, out.stderr
+    if suffix == ".docx":
+        import docx
+
+        text = "\n".join(p.text for p in docx.Document(str(target)).paragraphs)
+    else:
+        text = target.read_text(encoding="utf-8")
+    assert "参考来源" in text and "[1]" in text and "红色旅游" in text
+
+
 def test_search_filters_and_scores(seeded: dict[str, Any]) -> None:
     out = run_cli(["search", "红色旅游", "--township", "安民乡", "--part", "计划", "--json"], seeded["store"])
     passages = json.loads(out.stdout)["passages"]
