@@ -69,6 +69,16 @@ def _embedder(services: Services) -> Embedder:
         raise
 
 
+def _progress(description: str, *, eta: bool = True) -> Progress:
+    """The progress bar every long command shows on stderr (hidden when stderr is not a terminal)."""
+    columns = [TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn()]
+    if eta:
+        columns.append(TimeRemainingColumn())
+    bar = Progress(*columns, console=err, transient=True, disable=not err.is_terminal)
+    bar.add_task(description, total=None)
+    return bar
+
+
 def _print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
 
@@ -85,16 +95,8 @@ def ingest(
         ReportStore.drop(settings)
     services = _services(settings)
     embedder = _embedder(services)
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
-        task = bar.add_task("向量化", total=None)
+    with _progress("向量化") as bar:
+        task = bar.task_ids[0]
 
         def progress(done: int, total: int, label: str) -> None:
             bar.update(task, completed=done, total=total, description=f"向量化 {label}")
@@ -271,10 +273,9 @@ def eval_(
     services = _services(Settings.from_env())
     _embedder(services)
     answerer, drafter = _answerer(services, mode), _drafter(services, mode)
-    with Progress(
-        TextColumn("评测"), BarColumn(), MofNCompleteColumn(), console=err, transient=True, disable=not err.is_terminal
-    ) as bar:
-        task = bar.add_task("eval", total=len(items))
+    with _progress("评测", eta=False) as bar:
+        task = bar.task_ids[0]
+        bar.update(task, total=len(items))
         results = run(items, answerer.ask, drafter.draft, progress=lambda i, n: bar.update(task, completed=i))
     metrics = {"mode": mode, **summarise(results)}
     write_report(out, metrics, results, str(qa_file))
@@ -294,16 +295,9 @@ def serve(
     from assistant.ui.server import launch, with_port
 
     settings = with_port(Settings.from_env(), host, port)
-    _services(settings)  # refuses a mismatched embedder before anything else
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
-        task = bar.add_task("首次启动：导入示例报告", total=None)
+    services = _services(settings)  # refuses a mismatched embedder before anything else
+    with _progress("首次启动：导入示例报告", eta=False) as bar:
+        task = bar.task_ids[0]
 
         def progress(done: int, total: int, label: str) -> None:
             bar.update(task, completed=done, total=total, description=f"首次启动：向量化 {label}")
@@ -313,7 +307,7 @@ def serve(
             err.print(f"[bold green]已就绪[/]（{seconds:.1f} 秒）：在浏览器打开 {url}  （Ctrl+C 退出）")
 
         try:
-            launch(settings, progress=progress, on_ready=ready)
+            launch(settings, services=services, progress=progress, on_ready=ready)
         except OSError as exc:
             _fail(f"无法启动网页服务（{settings.host}:{settings.port}）：{exc}")
 

@@ -47,6 +47,7 @@ def first_run_ingest(services: Services, progress: Callable[[int, int, str], Non
 def launch(
     settings: Settings,
     *,
+    services: Services | None = None,
     prevent_thread_lock: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
     on_ready: Callable[[str, float], None] | None = None,
@@ -62,7 +63,7 @@ def launch(
     from assistant.ui.app import build_app
     from assistant.ui.handlers import AppService
 
-    services = Services.open(settings)
+    services = services or Services.open(settings)
     first_run_ingest(services, progress)
     service = AppService(services, upload_dir=settings.store_dir / "uploads", export_dir=app_tmp / "exports")
     demo = build_app(service, settings)
