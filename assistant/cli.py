@@ -23,6 +23,7 @@ from assistant.indexing import ingest_paths
 from assistant.retrieval import Filters
 from assistant.services import RETRIEVAL_MODES, Services
 from assistant.store import EmbedderMismatchError, ReportStore, StoreError
+from assistant.store_lock import StoreBusyError, StoreLock
 from assistant.types import Answer, Passage
 
 app = typer.Typer(
@@ -88,9 +89,24 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="报告文件或文件夹（.txt .md .docx .pdf）")],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 结果")] = False,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="先清空向量库再导入（更换嵌入模型时用）")] = False,
+    wait: Annotated[float, typer.Option("--wait", min=0, help="向量库被占用时最多等待的秒数（默认不等待）")] = 0,
 ) -> None:
     """导入报告：加载、清理、分节、切块、向量化并写入向量库（可重复执行）。"""
     settings = Settings.from_env()
+    with _writer(settings, wait):
+        _ingest(settings, paths, as_json, rebuild)
+
+
+def _writer(settings: Settings, wait: float = 0) -> StoreLock:
+    """The store's single-writer lock, acquired (exit 2 with the holder named when it is busy)."""
+    try:
+        return StoreLock(settings.store_dir, wait_s=wait).acquire()
+    except StoreBusyError as exc:
+        _fail(str(exc))
+        raise
+
+
+def _ingest(settings: Settings, paths: list[Path], as_json: bool, rebuild: bool) -> None:
     if rebuild:
         ReportStore.drop(settings)
     services = _services(settings)
@@ -308,6 +324,8 @@ def serve(
 
         try:
             launch(settings, services=services, progress=progress, on_ready=ready)
+        except StoreBusyError as exc:
+            _fail(str(exc))
         except OSError as exc:
             _fail(f"无法启动网页服务（{settings.host}:{settings.port}）：{exc}")
 
@@ -328,9 +346,11 @@ def docs(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 结�
 @app.command()
 def remove(doc_ids: Annotated[list[str], typer.Argument(help="要删除的文档 ID（文件名去掉扩展名）")]) -> None:
     """从向量库删除文档。"""
-    services = _services(Settings.from_env())
-    missing = [d for d in doc_ids if services.store.delete_document(d) == 0]
-    services.sync_lexical()
+    settings = Settings.from_env()
+    with _writer(settings):
+        services = _services(settings)
+        missing = [d for d in doc_ids if services.store.delete_document(d) == 0]
+        services.sync_lexical()
     for d in missing:
         err.print(f"[yellow]未找到文档[/] {d}")
     raise typer.Exit(1 if missing else 0)

@@ -13,6 +13,7 @@ from typing import Any
 from assistant.config import Settings
 from assistant.indexing import ingest_paths
 from assistant.services import Services
+from assistant.store_lock import StoreLock
 
 PACKAGE_SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -63,10 +64,13 @@ def launch(
     from assistant.ui.app import build_app
     from assistant.ui.handlers import AppService
 
+    # The app may write at any time (uploads, deletes): it holds the single-writer lock while it runs.
+    lock = StoreLock(settings.store_dir).acquire()
     services = services or Services.open(settings)
     first_run_ingest(services, progress)
     service = AppService(services, upload_dir=settings.store_dir / "uploads", export_dir=app_tmp / "exports")
     demo = build_app(service, settings)
+    demo.store_lock = lock  # type: ignore[attr-defined]  # kept alive (and held) as long as the app
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=64)
     auth = None
     if settings.auth:

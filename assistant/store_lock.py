@@ -1,0 +1,78 @@
+"""One writer per embedded store: an exclusive file lock in the store directory.
+
+Chroma's embedded store is not safe for two writing processes. `assistant ingest` / `remove` hold
+the lock while they write; `assistant serve` holds it for as long as it runs (it may write at any
+time). A second writer is refused at once with a message naming the holder, or waits up to a
+timeout when asked to. Readers (search, ask) do not take it. The OS drops the lock when the holder
+exits, even on SIGKILL, so a crash never leaves the store locked.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+LOCK_NAME = "write.lock"
+
+
+class StoreBusyError(RuntimeError):
+    """Another process is writing to the store; the message (Chinese) names it."""
+
+
+class StoreLock:
+    def __init__(self, store_dir: Path, wait_s: float = 0.0) -> None:
+        self.path = store_dir / LOCK_NAME
+        self.wait_s = wait_s
+        self._fh: IO[str] | None = None
+
+    def acquire(self) -> StoreLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for the lock's lifetime
+        deadline = time.monotonic() + self.wait_s
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = self._holder(fh)
+                    fh.close()
+                    waited = f"（已等待 {self.wait_s:.0f} 秒）" if self.wait_s else ""
+                    raise StoreBusyError(
+                        f"向量库 {self.path.parent} 正被另一个进程写入{waited}：{holder}。"
+                        "同一时间只能有一个进程写入；请等它结束后再试，或用 --wait 秒数 等待。"
+                    ) from None
+                time.sleep(0.2)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid={os.getpid()} cmd={' '.join(sys.argv[:3])}\n")
+        fh.flush()
+        self._fh = fh
+        return self
+
+    @staticmethod
+    def _holder(fh: IO[str]) -> str:
+        try:
+            fh.seek(0)
+            return fh.read().strip() or "未知进程"
+        except OSError:
+            return "未知进程"
+
+    def release(self) -> None:
+        if self._fh is not None:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
+
+    def __enter__(self) -> StoreLock:
+        return self if self._fh is not None else self.acquire()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.release()
