@@ -123,6 +123,7 @@ def _ingest(settings: Settings, paths: list[Path], as_json: bool, rebuild: bool)
             embedder,
             max_chars=settings.chunk_max_chars,
             max_bytes=settings.max_file_mb * 1024 * 1024,
+            parse_timeout_s=settings.parse_timeout_s,
             progress=progress,
         )
         bar.update(task, description="更新词法索引")

@@ -39,6 +39,7 @@ class Settings:
     chunk_max_chars: int = 360
     embed_batch_size: int = 16
     max_file_mb: int = 50
+    parse_timeout_s: float = 60.0  # per file; 0 parses in-process with no limit
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
@@ -70,6 +71,7 @@ class Settings:
             chunk_max_chars=_int(env, "ASSISTANT_CHUNK_MAX_CHARS", defaults.chunk_max_chars),
             embed_batch_size=_int(env, "ASSISTANT_EMBED_BATCH_SIZE", defaults.embed_batch_size),
             max_file_mb=_int(env, "ASSISTANT_MAX_FILE_MB", defaults.max_file_mb),
+            parse_timeout_s=_float(env, "ASSISTANT_PARSE_TIMEOUT_S", defaults.parse_timeout_s),
             llm_base_url=env.get("ASSISTANT_LLM_BASE_URL") or None,
             llm_model=env.get("ASSISTANT_LLM_MODEL") or None,
             llm_api_key=env.get("ASSISTANT_LLM_API_KEY") or None,

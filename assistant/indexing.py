@@ -97,6 +97,7 @@ def ingest_paths(
     *,
     max_chars: int = 360,
     max_bytes: int | None = None,
+    parse_timeout_s: float = 60.0,  # per file, in the parse worker (ingest.sandbox); 0: in-process
     progress: IngestProgress | None = None,
 ) -> IngestReport:
     """Bring the store in line with the given files and folders; returns what changed.
@@ -121,7 +122,7 @@ def ingest_paths(
             continue
         seen[doc_id] = path
         try:
-            doc = parse_file(path.resolve(), max_bytes=max_bytes)
+            doc = parse_file(path.resolve(), max_bytes=max_bytes, timeout_s=parse_timeout_s)
         except LoadError as exc:
             report.errors.append({"path": str(path), "error": str(exc)})
             continue

@@ -13,8 +13,15 @@ from assistant.types import DocumentMeta, ParsedDocument
 
 
 def doc_id_for(path: Path) -> str:
-    """The document id: the file name without its extension (DESIGN §3.3)."""
-    return path.stem
+    """The document id: the file name without its extension (DESIGN §3.3).
+
+    Never a path: separators and control characters become "_", and a name of dots only
+    ("...txt" has the stem "..") becomes underscores.
+    """
+    stem = "".join("_" if ch in "/\\" or ord(ch) < 0x20 or ord(ch) == 0x7F else ch for ch in path.stem)
+    if not stem.strip("."):
+        stem = "_" * max(1, len(stem))
+    return stem
 
 
 def parse_text(raw: str, doc_id: str, source: str = "") -> ParsedDocument:
@@ -39,7 +46,15 @@ def parse_text(raw: str, doc_id: str, source: str = "") -> ParsedDocument:
     return ParsedDocument(meta=meta, text=text, root=root)
 
 
-def parse_file(path: Path, max_bytes: int | None = None) -> ParsedDocument:
-    """Load and parse one report file; raises LoadError with a per-file reason."""
+def parse_file(path: Path, max_bytes: int | None = None, timeout_s: float | None = None) -> ParsedDocument:
+    """Load and parse one report file; raises LoadError with a per-file reason.
+
+    With timeout_s (> 0) the parsing runs in the sandboxed worker process (ingest.sandbox) and a
+    file that takes longer fails with 解析超时; without it, in this process with no time limit.
+    """
+    if timeout_s is not None and timeout_s > 0:
+        from assistant.ingest.sandbox import parse_in_worker
+
+        return parse_in_worker(path, max_bytes=max_bytes, timeout_s=timeout_s)
     loaded = load_file(path, max_bytes=max_bytes)
     return parse_text(loaded.text, doc_id_for(path), source=str(path))

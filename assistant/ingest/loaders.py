@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import codecs
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+_MB = 1024 * 1024  # sizes in messages are in MiB, like ASSISTANT_MAX_FILE_MB
+
+# Zip-bomb guards for .docx, checked on the zip directory before anything is decompressed
+# (zipfile never inflates an entry past its declared size, so the declared sizes are binding).
+DOCX_MAX_UNCOMPRESSED_BYTES = 200 * _MB
+DOCX_MAX_ENTRIES = 5000
+# Word XML deflates about 10-50:1; an entry far beyond that and large once inflated is a bomb.
+DOCX_MAX_RATIO = 200
+DOCX_RATIO_MIN_BYTES = 10 * _MB
+# Office 97-2003 files (.doc/.xls/.ppt), and every password-protected .docx (Word encrypts into this container).
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # BOMs are checked longest first: the UTF-32-LE BOM starts with the UTF-16-LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -41,7 +53,7 @@ def load_file(path: Path, max_bytes: int | None = None) -> LoadedText:
     if size == 0:
         raise LoadError("文件为空（0 字节）")
     if max_bytes is not None and size > max_bytes:
-        raise LoadError(f"文件过大（{size / 1e6:.1f} MB），上限为 {max_bytes / 1e6:.0f} MB")
+        raise LoadError(f"文件过大（{size / _MB:.1f} MB），上限为 {max_bytes / _MB:g} MB")
     if suffix == ".docx":
         loaded = _load_docx(path)
     elif suffix == ".pdf":
@@ -91,7 +103,7 @@ def _strict(data: bytes, encoding: str) -> str:
     if "\ufffd" in text:
         raise LoadError("文件中含有替换字符 U+FFFD（原文件已损坏或曾被错误转码）")
     if "\x00" in text:
-        raise LoadError(f"按 {encoding} 解码后含有 NUL 字符，编码判断不可靠")
+        raise LoadError(f"按 {encoding} 解码后含有 NUL（\\x00）字符：文件可能是二进制文件或已损坏，无法可靠识别编码")
     return text
 
 
@@ -122,10 +134,44 @@ def _detect(data: bytes) -> LoadedText:
     return LoadedText(text, best.encoding)
 
 
+def check_docx_zip(path: Path) -> None:
+    """Refuse a .docx that is not a zip or would inflate to far more than any real report (zip bomb)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise LoadError(f"无法读取文件：{exc.strerror or exc}") from exc
+    if head.startswith(_OLE_MAGIC):
+        raise LoadError(
+            "这是旧版 Word（.doc）或设有密码的 Word 文件，不是 .docx：请在 Word 中另存为 .docx（并去掉密码）后再导入"
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise LoadError("无法打开 Word 文件：不是有效的 .docx（zip）文件，可能已损坏或扩展名不对") from exc
+    if len(infos) > DOCX_MAX_ENTRIES:
+        raise LoadError(f"Word 文件内部条目过多（{len(infos)} 个，上限 {DOCX_MAX_ENTRIES}），可能是恶意构造的，已拒绝")
+    total = sum(info.file_size for info in infos)
+    if total > DOCX_MAX_UNCOMPRESSED_BYTES:
+        raise LoadError(
+            f"Word 文件解压后过大（{total / _MB:.0f} MB，上限 {DOCX_MAX_UNCOMPRESSED_BYTES / _MB:.0f} MB），"
+            "可能是压缩炸弹，已拒绝"
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > DOCX_RATIO_MIN_BYTES and ratio > DOCX_MAX_RATIO:
+            raise LoadError(
+                f"Word 文件中的 {info.filename} 压缩比异常（{ratio:.0f}:1，解压后 {info.file_size / _MB:.0f} MB），"
+                "可能是压缩炸弹，已拒绝"
+            )
+
+
 def _load_docx(path: Path) -> LoadedText:
     import docx  # python-docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    check_docx_zip(path)
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
@@ -139,19 +185,36 @@ def _load_docx(path: Path) -> LoadedText:
     return LoadedText("\n".join(lines), "docx")
 
 
+def _pdf_ends(path: Path) -> tuple[bytes, bytes]:
+    """The first and last KB of a PDF: where the %PDF header and the %%EOF marker must be."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1024)
+            fh.seek(max(0, path.stat().st_size - 1024))
+            tail = fh.read()
+    except OSError as exc:
+        raise LoadError(f"无法读取文件：{exc.strerror or exc}") from exc
+    return head, tail
+
+
 def _load_pdf(path: Path) -> LoadedText:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    head, tail = _pdf_ends(path)
+    if b"%PDF-" not in head:
+        raise LoadError("不是 PDF 文件（文件开头没有 %PDF 标记），可能已损坏或扩展名不对")
     try:
         reader = PdfReader(str(path))
         # Permission-only PDFs (owner password, empty open password) are common and open in any viewer.
         if reader.is_encrypted and not reader.decrypt(""):
-            raise LoadError("PDF 已加密，无法读取（请先解除密码保护）")
+            raise LoadError("PDF 已加密（设有打开密码），无法读取：请先解除密码保护后再导入")
         pages = [page.extract_text() or "" for page in reader.pages]
     except LoadError:
         raise
     except (PdfReadError, ValueError, OSError, KeyError) as exc:
+        if b"%%EOF" not in tail:
+            raise LoadError("PDF 文件不完整（缺少结尾标记 %%EOF，可能下载或复制时被截断）") from exc
         raise LoadError(f"无法读取 PDF（文件损坏或不完整）：{exc}") from exc
     except Exception as exc:  # pypdf raises a variety of errors on malformed files
         raise LoadError(f"无法读取 PDF：{type(exc).__name__}: {exc}") from exc

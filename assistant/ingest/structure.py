@@ -24,6 +24,8 @@ _SENTENCE_END = "。！？!?"
 # Longest heading sentence accepted before the line is treated as a numbered paragraph.
 _MAX_HEADING_CHARS = 100
 _ITEM_LABEL_CHARS = 40
+# A first line longer than this is text, not a title (e.g. a file that is one enormous line).
+_MAX_TITLE_CHARS = 100
 
 
 def chinese_numeral(n: int) -> str:
@@ -79,15 +81,20 @@ def _split_heading(line: _Line) -> tuple[str, tuple[int, int], tuple[int, int] |
 
 
 def parse_sections(text: str) -> Section:
-    """Build the section tree of a cleaned report. The first line is the title (root heading)."""
+    """Build the section tree of a cleaned report. The first line is the title (root heading);
+    a first line too long to be a title stays text, and the title is its start with "…"."""
     lines = _lines(text)
     root = Section(level=0, heading="", heading_span=(0, 0))
     if not lines:
         return root
     title = lines[0]
-    root.heading, root.heading_span = title.text, (title.start, title.end)
+    if len(title.text) <= _MAX_TITLE_CHARS:
+        root.heading, root.heading_span = title.text, (title.start, title.end)
+        lines = lines[1:]
+    else:
+        root.heading = title.text[:_ITEM_LABEL_CHARS] + "…"
     stack = [root]
-    for line in lines[1:]:
+    for line in lines:
         level = heading_level(line.text)
         if level is None:
             stack[-1].body_spans.append((line.start, line.end))

@@ -8,7 +8,6 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
-import docx
 import pytest
 from pypdf import PdfReader, PdfWriter
 
@@ -16,6 +15,7 @@ from assistant.ingest.chunking import chunk_document
 from assistant.ingest.document import parse_file
 from assistant.ingest.loaders import LoadError, decode_text_bytes, load_file
 from assistant.types import ParsedDocument
+from tests.builders import make_cjk_pdf, make_docx
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 SEED_FILES = sorted(SEEDS_DIR.glob("*.txt"))
@@ -215,26 +215,12 @@ def test_one_bad_file_does_not_affect_another(tmp_path: Path) -> None:
 # --- .docx ------------------------------------------------------------------------------------
 
 
-def _make_docx(path: Path, lines: list[str], table: list[list[str]] | None = None) -> Path:
-    document = docx.Document()
-    for line in lines:
-        document.add_paragraph(line)
-    if table:
-        t = document.add_table(rows=len(table), cols=len(table[0]))
-        for r, row in enumerate(table):
-            for c, value in enumerate(row):
-                t.cell(r, c).text = value
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(path))
-    return path
-
-
 def test_docx_parses_like_text(tmp_path: Path) -> None:
     lines = _seed_004_lines()
     txt = parse_file(_write(tmp_path / "txt" / "report.txt", "\n".join(lines).encode("utf-8")))
     # Word files often carry empty paragraphs and full-width indentation.
     docx_lines = [lines[0], "", *("\u3000\u3000" + ln for ln in lines[1:])]
-    from_docx = parse_file(_make_docx(tmp_path / "docx" / "report.docx", docx_lines))
+    from_docx = parse_file(make_docx(tmp_path / "docx" / "report.docx", docx_lines))
     assert from_docx.text == txt.text
     assert _outline(from_docx) == _outline(txt)
     assert _chunk_view(from_docx) == _chunk_view(txt)
@@ -248,7 +234,7 @@ def test_docx_parses_like_text(tmp_path: Path) -> None:
 
 
 def test_docx_table_cells_are_loaded(tmp_path: Path) -> None:
-    path = _make_docx(
+    path = make_docx(
         tmp_path / "table.docx",
         ["2023年乡镇领导班子工作情况总结（述职）", "一、履职情况"],
         table=[["项目", "数量"], ["耕地流出图斑整治", "728个"]],
@@ -259,51 +245,12 @@ def test_docx_table_cells_are_loaded(tmp_path: Path) -> None:
 
 
 def test_empty_docx(tmp_path: Path) -> None:
-    path = _make_docx(tmp_path / "empty.docx", ["", "\u3000"])
+    path = make_docx(tmp_path / "empty.docx", ["", "\u3000"])
     with pytest.raises(LoadError, match="没有文字内容"):
         load_file(path)
 
 
 # --- .pdf -------------------------------------------------------------------------------------
-
-
-def _make_cjk_pdf(lines: list[str]) -> bytes:
-    """A minimal one-page PDF with Chinese text, written the way reportlab writes CJK text:
-    the standard (non-embedded) Adobe font STSong-Light with the predefined UniGB-UCS2-H CMap,
-    so each character is its UCS-2 code. Viewers with the Adobe CJK fonts render it; pypdf extracts it."""
-    ops = []
-    y = 800
-    for line in lines:
-        assert all(ord(ch) < 0x10000 for ch in line)
-        hex_codes = "".join(f"{ord(ch):04X}" for ch in line)
-        ops.append(f"BT /F1 10 Tf 20 {y} Td <{hex_codes}> Tj ET")
-        y -= 16
-    stream = "\n".join(ops).encode("ascii")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
-        b"/Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
-        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /DW 1000 "
-        b"/FontDescriptor 7 0 R >>",
-        b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] "
-        b"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
 
 
 def test_pdf_with_chinese_text_parses_like_text(tmp_path: Path) -> None:
@@ -315,7 +262,7 @@ def test_pdf_with_chinese_text_parses_like_text(tmp_path: Path) -> None:
         "二、存在问题",
         "一是产业发展结构转型还需进一步加快。二是道路、农业灌溉等基础设施建设短板亟待补齐。",
     ]
-    pdf = parse_file(_write(tmp_path / "pdf" / "report.pdf", _make_cjk_pdf(lines)))
+    pdf = parse_file(_write(tmp_path / "pdf" / "report.pdf", make_cjk_pdf(lines)))
     txt = parse_file(_write(tmp_path / "txt" / "report.txt", "\n".join(lines).encode("utf-8")))
     assert pdf.text == txt.text
     assert _outline(pdf) == _outline(txt)
@@ -345,7 +292,7 @@ def test_encrypted_pdf(tmp_path: Path) -> None:
 def test_pdf_with_only_an_owner_password_is_readable(tmp_path: Path) -> None:
     """Permission-restricted PDFs (empty user password) open in any viewer without a password."""
     lines = ["2023年乡镇领导班子工作情况总结（述职）", "一、履职情况", "全年召开党委理论中心组集中学习XX次。"]
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_make_cjk_pdf(lines))))
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_cjk_pdf(lines))))
     writer.encrypt(user_password="", owner_password="wsx2023")
     buffer = io.BytesIO()
     writer.write(buffer)
@@ -363,7 +310,7 @@ def test_pdf_without_text(tmp_path: Path) -> None:
 
 
 def test_truncated_pdf(tmp_path: Path) -> None:
-    data = _make_cjk_pdf(["2023年乡镇领导班子工作情况总结（述职）", "一、履职情况"])
+    data = make_cjk_pdf(["2023年乡镇领导班子工作情况总结（述职）", "一、履职情况"])
     path = _write(tmp_path / "cut.pdf", data[: len(data) // 2])
     with pytest.raises(LoadError) as info:
         load_file(path)
