@@ -97,6 +97,10 @@ def ingest(
         _ingest(settings, paths, as_json, rebuild)
 
 
+_CHANGE_WORDS = {"added": "已写入", "updated": "已更新", "removed": "已移除"}
+_RECOVERY_WORDS = {"completed": "已补完写入", "rolled_back": "已撤销未写完的部分，文档恢复为中断前的版本"}
+
+
 def _writer(settings: Settings, wait: float = 0) -> StoreLock:
     """The store's single-writer lock, acquired (exit 2 with the holder named when it is busy)."""
     try:
@@ -117,6 +121,10 @@ def _ingest(settings: Settings, paths: list[Path], as_json: bool, rebuild: bool)
         def progress(done: int, total: int, label: str) -> None:
             bar.update(task, completed=done, total=total, description=f"向量化 {label}")
 
+        def written(doc_id: str, change: str) -> None:
+            # One line per document once it is wholly in the store: what a later crash cannot undo.
+            bar.console.print(f"{_CHANGE_WORDS[change]} {doc_id}", highlight=False)
+
         report = ingest_paths(
             paths,
             services.store,
@@ -125,6 +133,7 @@ def _ingest(settings: Settings, paths: list[Path], as_json: bool, rebuild: bool)
             max_bytes=settings.max_file_mb * 1024 * 1024,
             parse_timeout_s=settings.parse_timeout_s,
             progress=progress,
+            written=written,
         )
         bar.update(task, description="更新词法索引")
         services.sync_lexical()
@@ -136,6 +145,10 @@ def _ingest(settings: Settings, paths: list[Path], as_json: bool, rebuild: bool)
             f"移除 {report.removed}；向量库共 {report.chunks} 段（本次向量化 {report.chunks_embedded} 段，"
             f"{report.seconds:.1f} 秒）"
         )
+        for r in report.recovered:
+            err.print(f"[yellow]上次导入被中断[/] {r['doc']}：{_RECOVERY_WORDS[r['outcome']]}")
+        for d in report.duplicates:
+            err.print(f"[yellow]跳过[/] {d['path']}：{d['message']}")
         for e in report.errors:
             err.print(f"[red]失败[/] {e['path']}：{e['error']}")
     if report.errors:

@@ -17,6 +17,8 @@ from assistant.types import Chunk, ParsedDocument
 
 # (done, total, label) while embedding; label names the document being embedded.
 IngestProgress = Callable[[int, int, str], None]
+# (doc id, "added" | "updated" | "removed") once a document's write is wholly in the store.
+DocumentWritten = Callable[[str, str], None]
 
 
 @dataclass
@@ -30,6 +32,10 @@ class IngestReport:
     removed: int = 0
     unchanged: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
+    # Files skipped because their text equals another document's: {"path", "same_as", "message"}.
+    duplicates: list[dict[str, str]] = field(default_factory=list)
+    # Writes a crash interrupted, settled before this run: {"doc", "outcome": completed|rolled_back}.
+    recovered: list[dict[str, str]] = field(default_factory=list)
     chunks_embedded: int = 0
     chunks_deleted: int = 0
     chars: int = 0
@@ -99,19 +105,26 @@ def ingest_paths(
     max_bytes: int | None = None,
     parse_timeout_s: float = 60.0,  # per file, in the parse worker (ingest.sandbox); 0: in-process
     progress: IngestProgress | None = None,
+    written: DocumentWritten | None = None,
 ) -> IngestReport:
     """Bring the store in line with the given files and folders; returns what changed.
 
     A file whose cleaned text is unchanged is skipped. A changed file keeps the vectors of
     chunks whose text is unchanged, embeds only new chunks and deletes the ones that vanished.
     Documents that were ingested from a given folder and whose file is gone are removed.
+    A file whose text equals another document's is skipped and reported as a duplicate.
+
+    Each document is written all or nothing (see ReportStore.write_document); writes a crash
+    interrupted are settled first, so a rerun after a kill resumes where the last run stopped.
+    The caller holds the store's write lock.
     """
     started = time.perf_counter()
     paths = list(paths)
     files, errors = expand_paths(paths)
     report = IngestReport(files=len(files), errors=errors)
+    report.recovered = [{"doc": doc, "outcome": outcome} for doc, outcome in store.recover()]
     known = store.documents()
-    plans: list[_Plan] = []
+    accepted: list[Path] = []
     seen: dict[str, Path] = {}
     for path in files:
         doc_id = doc_id_for(path)
@@ -121,19 +134,36 @@ def ingest_paths(
             )
             continue
         seen[doc_id] = path
+        accepted.append(path)
+    leaving = _missing_from_folders(paths, known, set(seen))
+    parsed: list[tuple[Path, ParsedDocument]] = []
+    for path in accepted:
         try:
             doc = parse_file(path.resolve(), max_bytes=max_bytes, timeout_s=parse_timeout_s)
         except LoadError as exc:
             report.errors.append({"path": str(path), "error": str(exc)})
             continue
         report.chars += len(doc.text)
+        parsed.append((path, doc))
+    plans: list[_Plan] = []
+    holders = _text_holders(known, leaving, parsed)
+    for path, doc in parsed:
+        doc_id = doc.meta.doc_id
+        holder = holders[doc.meta.sha256]
+        if holder != doc_id:
+            report.duplicates.append(_duplicate(path, holder, stored=doc_id in known))
+            continue
         record = known.get(doc_id)
         if record is not None and record.sha256 == doc.meta.sha256 and record.source == doc.meta.source:
             report.unchanged += 1
             continue
         plans.append(_plan(doc, store, max_chars))
-    _apply(plans, store, embedder, report, progress)
-    report.removed += _remove_missing(paths, known, set(seen), store, report)
+    _apply(plans, store, embedder, report, progress, written)
+    for doc_id in leaving:
+        report.chunks_deleted += store.delete_document(doc_id)
+        report.removed += 1
+        if written:
+            written(doc_id, "removed")
     report.chunks = store.count()
     report.seconds = round(time.perf_counter() - started, 3)
     return report
@@ -145,6 +175,7 @@ def _apply(
     embedder: Embedder,
     report: IngestReport,
     progress: IngestProgress | None,
+    written: DocumentWritten | None,
 ) -> None:
     units = {id(p): [(c, uid, text) for c in p.new for uid, text in sentence_units(c)] for p in plans}
     total = sum(len(p.new) + len(units[id(p)]) for p in plans)
@@ -161,29 +192,57 @@ def _apply(
         sentences = units[id(plan)]
         texts = [c.embedding_text() for c in plan.new] + [text for _, _, text in sentences]
         vectors = embedder.embed_documents(texts, progress=step)
-        # New chunks land before stale ones go, so a crash in between never leaves a document empty.
-        store.upsert(plan.new, vectors[: len(plan.new)], sentences, vectors[len(plan.new) :])
-        store.update_metadata(plan.kept)
-        store.delete(plan.stale)
+        store.write_document(
+            label,
+            new=plan.new,
+            vectors=vectors[: len(plan.new)],
+            sentences=sentences,
+            sentence_vectors=vectors[len(plan.new) :],
+            kept=plan.kept,
+            stale=plan.stale,
+        )
         report.chunks_embedded += len(plan.new)
         report.chunks_deleted += plan.stale_chunks
         if plan.existed:
             report.updated += 1
         else:
             report.added += 1
+        if written:
+            written(label, "updated" if plan.existed else "added")
 
 
-def _remove_missing(
-    paths: list[Path], known: dict[str, Any], present: set[str], store: ReportStore, report: IngestReport
-) -> int:
-    """Delete documents ingested from one of the given folders whose file no longer exists."""
+def _missing_from_folders(paths: list[Path], known: dict[str, Any], present: set[str]) -> list[str]:
+    """Documents ingested from one of the given folders whose file no longer exists."""
     folders = [p.resolve() for p in paths if p.is_dir()]
-    removed = 0
+    leaving = []
     for doc_id, record in known.items():
         source = Path(record.source) if record.source else None
         if doc_id in present or source is None or source.exists():
             continue
         if any(source.is_relative_to(folder) for folder in folders):
-            report.chunks_deleted += store.delete_document(doc_id)
-            removed += 1
-    return removed
+            leaving.append(doc_id)
+    return leaving
+
+
+def _text_holders(
+    known: dict[str, Any], leaving: list[str], parsed: list[tuple[Path, ParsedDocument]]
+) -> dict[str, str]:
+    """Text digest -> the doc id that keeps it: documents staying in the store first, then files
+    of this run already stored with that text, then the shortest name (copies usually add to a
+    name: “报告（副本）”, “报告 (1)”), ties broken by path."""
+    batch = {doc.meta.doc_id for _, doc in parsed}
+    holders = {r.sha256: doc for doc, r in known.items() if doc not in leaving and doc not in batch}
+    for _, doc in parsed:
+        record = known.get(doc.meta.doc_id)
+        if record is not None and record.sha256 == doc.meta.sha256:
+            holders.setdefault(doc.meta.sha256, doc.meta.doc_id)
+    for _, doc in sorted(parsed, key=lambda pair: (len(pair[1].meta.doc_id), str(pair[0]))):
+        holders.setdefault(doc.meta.sha256, doc.meta.doc_id)
+    return holders
+
+
+def _duplicate(path: Path, holder: str, *, stored: bool) -> dict[str, str]:
+    message = f"内容与文档“{holder}”完全相同（重复文档），已跳过"
+    if stored:
+        message += "；库中该文件名下的旧版本保持不变"
+    return {"path": str(path), "same_as": holder, "message": message}

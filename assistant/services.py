@@ -15,6 +15,7 @@ from assistant.generation.llm_draft import LLMDrafter
 from assistant.lexical import LexicalIndex, sync_lexical
 from assistant.retrieval import DENSE_WEIGHT, LEXICAL_WEIGHT, Retriever
 from assistant.store import ReportStore
+from assistant.store_lock import StoreBusyError, StoreLock
 
 RETRIEVAL_MODES = ("hybrid", "dense", "lexical")
 
@@ -22,6 +23,24 @@ RETRIEVAL_MODES = ("hybrid", "dense", "lexical")
 def lexical_dir(settings: Settings) -> LexicalIndex:
     """The lexical index lives in the store directory (also in Chroma server mode: it is a local cache)."""
     return LexicalIndex(settings.store_dir / "lexical")
+
+
+def settle_interrupted_writes(settings: Settings, store: ReportStore) -> list[tuple[str, str]]:
+    """Settle document writes a killed writer left half done, so even a reader sees whole documents.
+
+    Needs the write lock for a moment; when another process holds it, that process is the
+    writer and settles them itself (every writer does so before writing).
+    """
+    if store.journal is None or not store.journal.pending():
+        return []
+    try:
+        lock = StoreLock(settings.store_dir).acquire()
+    except StoreBusyError:
+        return []
+    try:
+        return store.recover()
+    finally:
+        lock.release()
 
 
 @dataclass
@@ -38,6 +57,7 @@ class Services:
     def open(cls, settings: Settings) -> Services:
         """Open the store (refusing a mismatched embedder before any model loads) and the lexical index."""
         store = ReportStore.open(settings, embedder_name(settings.embedding_model))
+        settle_interrupted_writes(settings, store)
         return cls(settings=settings, store=store, lexical=lexical_dir(settings))
 
     @property

@@ -11,6 +11,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.ingest.chunking import sentence_units
+from assistant.journal import JournalEntry, WriteJournal
 from assistant.types import Chunk, Passage
 
 _PAGE = 5000  # Chroma get() page size when scanning the whole collection
@@ -41,6 +42,43 @@ class DocRecord:
     chunks: int
 
 
+def server_address(url: str) -> tuple[str, int, bool]:
+    """(host, port, ssl) of ASSISTANT_CHROMA_URL: `http(s)://host[:port]` or `host:port`."""
+    from urllib.parse import urlparse
+
+    raw = url.strip()
+    parsed = urlparse(raw if "://" in raw else f"http://{raw}")
+    problem = None
+    if parsed.scheme not in ("http", "https"):
+        problem = f"协议应为 http 或 https，而不是 {parsed.scheme}"
+    elif not parsed.hostname:
+        problem = "缺少主机名"
+    elif parsed.path not in ("", "/") or parsed.query:
+        problem = "不能带路径或查询参数"
+    try:
+        port = parsed.port
+    except ValueError:
+        problem = problem or "端口不是数字"
+        port = None
+    if problem:
+        raise StoreError(f"ASSISTANT_CHROMA_URL 格式不对（{problem}）：{url!r}；应形如 http://127.0.0.1:8000")
+    ssl = parsed.scheme == "https"
+    return str(parsed.hostname), port or (443 if ssl else 8000), ssl
+
+
+def server_unreachable(url: str, exc: BaseException) -> StoreError:
+    """The message for a Chroma server that does not answer: which URL, and how to start one."""
+    try:
+        _, port, _ = server_address(url)
+    except StoreError:
+        port = 8000
+    return StoreError(
+        f"无法连接 Chroma 服务器 {url}（{type(exc).__name__}: {exc}）。请确认服务器已启动，例如："
+        f"chroma run --path 数据目录 --host 127.0.0.1 --port {port}；"
+        "或不设置 ASSISTANT_CHROMA_URL，改用本机内嵌向量库。"
+    )
+
+
 def open_client(settings: Settings) -> Any:
     """A Chroma client: the server at ASSISTANT_CHROMA_URL, else a PersistentClient on the store dir."""
     import chromadb
@@ -48,21 +86,21 @@ def open_client(settings: Settings) -> Any:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
-        from urllib.parse import urlparse
-
-        url = urlparse(settings.chroma_url)
+        host, port, ssl = server_address(settings.chroma_url)
         try:
-            return chromadb.HttpClient(
-                host=url.hostname or "127.0.0.1",
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
-        except Exception as exc:
-            raise StoreError(f"无法连接 Chroma 服务器 {settings.chroma_url}：{exc}") from exc
+            client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
+            client.heartbeat()
+        except Exception as exc:  # connection refused, DNS, TLS, timeouts: all "not reachable"
+            raise server_unreachable(settings.chroma_url, exc) from exc
+        return client
     path = chroma_dir(settings)
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def journal_for(settings: Settings) -> WriteJournal:
+    """The write journal of this machine's store directory (see assistant/journal.py)."""
+    return WriteJournal(settings.store_dir / "journal")
 
 
 def chroma_dir(settings: Settings) -> Path:
@@ -73,9 +111,11 @@ def chroma_dir(settings: Settings) -> Path:
 class ReportStore:
     """Chunks with their vectors and metadata in one Chroma collection, tagged with the embedder."""
 
-    def __init__(self, client: Any, collection: str, embedder_name: str) -> None:
+    def __init__(self, client: Any, collection: str, embedder_name: str, journal: WriteJournal | None = None) -> None:
         self._client = client
         self.embedder_name = embedder_name
+        # Without a journal, document writes are not crash-safe (only for throwaway stores in tests).
+        self.journal = journal
         self._collection = client.get_or_create_collection(
             collection,
             metadata={"embedder": embedder_name},
@@ -93,7 +133,7 @@ class ReportStore:
     @classmethod
     def open(cls, settings: Settings, embedder_name: str) -> ReportStore:
         """Open (or create) the collection; refuses a store built by another embedder."""
-        return cls(open_client(settings), settings.collection, embedder_name)
+        return cls(open_client(settings), settings.collection, embedder_name, journal_for(settings))
 
     @staticmethod
     def drop(settings: Settings) -> None:
@@ -105,6 +145,10 @@ class ReportStore:
     def count(self) -> int:
         """Number of chunks (sentence units not counted)."""
         return len(self._collection.get(where=_CHUNKS_ONLY, include=[])["ids"])
+
+    def entry_count(self) -> int:
+        """Number of entries, chunks and sentence units together: one cheap request, for change checks."""
+        return int(self._collection.count())
 
     def _scan(self, where: dict[str, Any] | None = None) -> list[tuple[str, dict[str, Any]]]:
         out: list[tuple[str, dict[str, Any]]] = []
@@ -186,18 +230,6 @@ class ReportStore:
             parts.append(np.asarray(sentence_vectors, dtype=np.float32).reshape(len(sentences), -1))
         self._collection.upsert(ids=ids, embeddings=np.vstack(parts), documents=docs, metadatas=metas)
 
-    def update_metadata(self, chunks: Sequence[Chunk]) -> None:
-        """Refresh metadata (spans, source) of chunks whose text and vectors are unchanged."""
-        if not chunks:
-            return
-        ids = [c.chunk_id for c in chunks]
-        metas = [_chunk_meta(c) for c in chunks]
-        for c in chunks:
-            for uid, _ in sentence_units(c):
-                ids.append(uid)
-                metas.append(_sentence_meta(c))
-        self._collection.update(ids=ids, metadatas=metas)
-
     def delete(self, ids: Sequence[str]) -> None:
         if ids:
             self._collection.delete(ids=list(ids))
@@ -205,8 +237,70 @@ class ReportStore:
     def delete_document(self, doc_id: str) -> int:
         """Delete a document's chunks and sentence units; returns how many chunks it had."""
         units = self.unit_ids(doc_id)
-        self.delete(sorted(units))
+        if units:
+            self.write_document(doc_id, stale=sorted(units))
         return sum(1 for unit in units.values() if unit == "chunk")
+
+    def write_document(
+        self,
+        doc_id: str,
+        *,
+        new: Sequence[Chunk] = (),
+        vectors: np.ndarray | None = None,
+        sentences: Sequence[tuple[Chunk, str, str]] = (),
+        sentence_vectors: np.ndarray | None = None,
+        kept: Sequence[Chunk] = (),
+        stale: Sequence[str] = (),
+    ) -> None:
+        """Replace a document's entries all or nothing: upsert `new` (+ their sentences), refresh
+        `kept` metadata, delete `stale`; journaled first so a crash part-way is settled by `recover`.
+        New entries land before stale ones go, so the document is never missing meanwhile."""
+        ids, metas = _metadata_updates(kept)
+        entry = JournalEntry(
+            doc_id=doc_id,
+            added=[c.chunk_id for c in new] + [uid for _, uid, _ in sentences],
+            updates=list(zip(ids, metas, strict=True)),
+            stale=list(stale),
+        )
+        if self.journal is not None:
+            self.journal.begin(entry)
+        if new or sentences:
+            self.upsert(new, vectors if vectors is not None else np.empty((0, 0)), sentences, sentence_vectors)
+        self._finish(entry)
+        if self.journal is not None:
+            self.journal.end(doc_id)
+
+    def _finish(self, entry: JournalEntry) -> None:
+        """The steps of a write after its upsert; safe to repeat."""
+        if entry.updates:
+            present = set(self.existing([uid for uid, _ in entry.updates]))
+            updates = [(uid, meta) for uid, meta in entry.updates if uid in present]
+            if updates:
+                self._collection.update(ids=[u for u, _ in updates], metadatas=[m for _, m in updates])
+        self.delete(entry.stale)
+
+    def existing(self, ids: Sequence[str]) -> list[str]:
+        """Those of `ids` that are in the store."""
+        if not ids:
+            return []
+        return list(self._collection.get(ids=list(ids), include=[])["ids"])
+
+    def recover(self) -> list[tuple[str, str]]:
+        """Settle writes a crash interrupted: complete those whose new entries all arrived, undo the
+        rest. Returns (doc id, "completed" | "rolled_back"). The caller holds the write lock."""
+        if self.journal is None:
+            return []
+        outcomes: list[tuple[str, str]] = []
+        for entry in self.journal.pending():
+            arrived = self.existing(entry.added)
+            if len(arrived) == len(set(entry.added)):
+                self._finish(entry)
+                outcomes.append((entry.doc_id, "completed"))
+            else:
+                self.delete(arrived)
+                outcomes.append((entry.doc_id, "rolled_back"))
+            self.journal.end(entry.doc_id)
+        return outcomes
 
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[Passage]:
         """The k best chunks by cosine similarity, best first.
@@ -258,6 +352,17 @@ class ReportStore:
         got = self._collection.get(ids=ids, include=["documents", "metadatas"])
         for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
             texts[cid], metas[cid] = text, dict(meta)
+
+
+def _metadata_updates(chunks: Sequence[Chunk]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Ids and fresh metadata of chunks and their sentence units."""
+    ids = [c.chunk_id for c in chunks]
+    metas = [_chunk_meta(c) for c in chunks]
+    for c in chunks:
+        for uid, _ in sentence_units(c):
+            ids.append(uid)
+            metas.append(_sentence_meta(c))
+    return ids, metas
 
 
 def _chunk_meta(chunk: Chunk) -> dict[str, Any]:

@@ -193,6 +193,7 @@ class AppService:
                     self.services.embedder,
                     max_chars=settings.chunk_max_chars,
                     max_bytes=settings.max_file_mb * 1024 * 1024,
+                    parse_timeout_s=settings.parse_timeout_s,
                     progress=on_embed,
                 )
                 if progress:

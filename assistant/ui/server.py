@@ -39,6 +39,7 @@ def first_run_ingest(services: Services, progress: Callable[[int, int, str], Non
         services.embedder,
         max_chars=services.settings.chunk_max_chars,
         max_bytes=services.settings.max_file_mb * 1024 * 1024,
+        parse_timeout_s=services.settings.parse_timeout_s,
         progress=progress,
     )
     services.sync_lexical()
@@ -67,6 +68,7 @@ def launch(
     # The app may write at any time (uploads, deletes): it holds the single-writer lock while it runs.
     lock = StoreLock(settings.store_dir).acquire()
     services = services or Services.open(settings)
+    services.store.recover()  # writes a killed process left half done (now that the lock is ours)
     first_run_ingest(services, progress)
     service = AppService(services, upload_dir=settings.store_dir / "uploads", export_dir=app_tmp / "exports")
     demo = build_app(service, settings)
