@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -183,11 +184,13 @@ def search(
         raise typer.Exit(1)
     out = Console()
     for p in passages:
+        # Document text is printed without Rich markup: a report holding [link=http://…]…[/link] must not
+        # become a terminal hyperlink, nor a stray [/] crash the command.
         out.print(
-            f"[bold]{p.rank}. {p.doc_id}[/]  {p.section}  [dim]score={p.score:.4f} "
+            f"[bold]{p.rank}. {escape(p.doc_id)}[/]  {escape(p.section)}  [dim]score={p.score:.4f} "
             f"dense={_fmt(p.dense_score)}#{p.dense_rank or '-'} bm25={_fmt(p.lexical_score)}#{p.lexical_rank or '-'}[/]"
         )
-        out.print(p.text, highlight=False)
+        out.print(p.text, highlight=False, markup=False)
         out.print()
 
 
@@ -225,20 +228,20 @@ def _print_answer(answer: Answer, as_json: bool) -> None:
         _print_json(answer.to_json())
         return
     out = Console()
-    out.print(answer.answer, highlight=False)
+    out.print(answer.answer, highlight=False, markup=False)
     if answer.citations:
         out.print()
         for c in answer.citations:
-            out.print(f"[bold][{c.n}][/] {c.doc} · {c.section}", highlight=False)
-            out.print(f"    “{c.quote}”", highlight=False)
+            out.print(f"[bold][{c.n}][/] {escape(c.doc)} · {escape(c.section)}", highlight=False)
+            out.print(f"    “{c.quote}”", highlight=False, markup=False)
     elif answer.abstained and answer.passages:
         out.print("\n[dim]最接近的段落：[/]")
         for p in answer.passages[:3]:
-            out.print(f"[dim]{p.rank}. {p.doc_id} · {p.section}[/]", highlight=False)
+            out.print(f"[dim]{p.rank}. {escape(p.doc_id)} · {escape(p.section)}[/]", highlight=False)
     if answer.unsupported_numbers:
         out.print(f"[yellow]以下数字在所引段落中找不到：{'、'.join(answer.unsupported_numbers)}[/]")
     for note in answer.notes:
-        out.print(f"[dim]注：{note}[/]", highlight=False)
+        out.print(f"[dim]注：{escape(note)}[/]", highlight=False)
 
 
 @app.command()

@@ -1,19 +1,33 @@
 """Export a draft with its reference list to Markdown and .docx. Text only: document text can never
-turn into a remote image, link or script in the exported file."""
+turn into a remote image, link or script in the exported file.
+
+Both formats drop every URL (http, javascript:, data:, www. …) and put 〔链接已移除〕 in its place:
+Markdown escaping stops ![](…) and <img>, but renderers still autolink a bare http://… and Word/WPS
+users click what looks like a link. The .md escapes every Markdown and HTML character besides.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from assistant.generation.citations import URL
 from assistant.types import Answer
+
+LINK_REMOVED = "〔链接已移除〕"
 
 # Markdown syntax characters; escaping them keeps ![](http://…) and <script> from a document as text.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 
 
+def inert(text: str) -> str:
+    """Text with every URL replaced by 〔链接已移除〕."""
+    return URL.sub(LINK_REMOVED, text)
+
+
 def md_escape(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Markdown that shows `text` literally: URLs removed, every syntax character backslash-escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", inert(text))
 
 
 def _reference(c_n: int, doc: str, title: str, section: str, quote: str) -> str:
@@ -40,13 +54,13 @@ def draft_docx(answer: Answer, title: str, path: Path) -> Path:
     import docx
 
     document = docx.Document()
-    document.add_heading(title, level=1)
+    document.add_heading(inert(title), level=1)
     for paragraph in answer.answer.split("\n"):
         if paragraph.strip():
-            document.add_paragraph(paragraph)
+            document.add_paragraph(inert(paragraph))
     document.add_heading("参考来源", level=2)
     for c in answer.citations:
-        document.add_paragraph(_reference(c.n, c.doc, c.title, c.section, c.quote))
+        document.add_paragraph(inert(_reference(c.n, c.doc, c.title, c.section, c.quote)))
     if answer.unsupported_numbers:
         document.add_paragraph("注意：以下数字在所引段落中找不到，请核对：" + "、".join(answer.unsupported_numbers))
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,10 +1,12 @@
 """LLM answers: condense a follow-up, retrieve as the extractive path does, generate, verify, fall back.
 
 The model sees the retrieved passages as numbered data blocks and must cite them as [n]. After
-generation the shared citation check runs: markers pointing at no shown passage are removed, the
-rest renumbered, and numbers no cited passage holds are listed in `unsupported_numbers`. An answer
-with no valid citation, a failed call, or an interrupted stream gives the extractive answer instead,
-with a Chinese note saying why; a partial answer is never returned as complete.
+generation its text is cleaned (remote images, links, HTML and any echo of the system prompt
+removed, with a note: a document may tell the model to add them) and the shared citation check
+runs: markers pointing at no shown passage are removed, the rest renumbered, and numbers no cited
+passage holds are listed in `unsupported_numbers`. An answer with no valid citation, a failed
+call, or an interrupted stream gives the extractive answer instead, with a Chinese note saying
+why; a partial answer is never returned as complete.
 """
 
 from __future__ import annotations
@@ -17,10 +19,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import BaseMessage, SystemMessage
 
 from assistant.generation.answer import NOT_FOUND, Answerer
-from assistant.generation.citations import UNDISCLOSED, placeholder_figures, verify, with_headings
+from assistant.generation.citations import (
+    UNDISCLOSED,
+    clean_model_output,
+    placeholder_figures,
+    verify,
+    with_headings,
+)
 from assistant.generation.corpus import Corpus
 from assistant.generation.llm import ChatClient, LLMError, text_of
 from assistant.generation.prompts import PromptLibrary, render_history, render_passages
@@ -94,6 +102,12 @@ class Generated:
     text: str
     shown: list[Passage]
     notes: list[str] = field(default_factory=list)
+    system_prompt: str = ""  # what the model was told; a reply repeating it has obeyed a document
+
+
+def system_text(messages: Sequence[BaseMessage]) -> str:
+    """The system messages' text (the rules the model must not be talked into repeating)."""
+    return "\n".join(text_of(m.content) for m in messages if isinstance(m, SystemMessage))
 
 
 def run_model(chat: ChatClient, messages: Sequence[BaseMessage], streaming: bool) -> Generator[str, None, str]:
@@ -118,10 +132,10 @@ def finish_generated(
     passages: list[Passage],
     fallback: Callable[[list[str]], Answer],
 ) -> Answer:
-    """Verify a generated answer; the fallback (with a note) when it cites nothing valid."""
-    text = generated.text.strip()
+    """Clean and verify a generated answer; the fallback (with a note) when it cites nothing valid."""
+    text, cleaned = clean_model_output(generated.text, generated.system_prompt)
     checked = verify(text, generated.shown, backing=with_headings)
-    notes = list(generated.notes)
+    notes = [*generated.notes, *cleaned]
     if not checked.citations:
         if says_not_found(text):
             return Answer(
@@ -259,7 +273,8 @@ class LLMAnswerer:
             text = yield from run_model(self.chat, messages, streaming)
         except LLMError as exc:
             return _timed(fallback([*notes, exc.message_zh, FALLBACK_NOTE]), question, started)
-        answer = finish_generated(standalone, Generated(text, shown, notes), passages, fallback)
+        generated = Generated(text, shown, notes, system_text(messages))
+        answer = finish_generated(standalone, generated, passages, fallback)
         return _timed(answer, question, started)
 
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from langchain_core.language_models import BaseChatModel
 
+from assistant.generation.citations import strip_active_markup
 from assistant.generation.corpus import Corpus
 from assistant.generation.draft import Drafter
 from assistant.generation.llm import ChatClient, LLMError
@@ -24,6 +25,7 @@ from assistant.generation.llm_answer import (
     run_model,
     streamed,
     strip_think,
+    system_text,
 )
 from assistant.generation.prompts import PromptLibrary, render_outline, render_passages
 from assistant.generation.question import analyse
@@ -41,7 +43,7 @@ _POINT = re.compile(r"^\s*(?:[-*•]|\d+[.、．)）]|[（(]?[一二三四五六
 def parse_outline(text: str, max_points: int = MAX_POINTS) -> list[str]:
     """The points of an outline reply ('1. 要点' lines), numbering and markup removed."""
     points = []
-    for line in strip_think(text).splitlines():
+    for line in strip_active_markup(strip_think(text))[0].splitlines():
         point = _POINT.sub("", line).strip().strip("*#：:").strip()
         if point and len(point) <= 40 and point not in points:
             points.append(point)
@@ -108,7 +110,7 @@ class LLMDrafter:
         except LLMError as exc:
             return _timed(fallback([exc.message_zh, FALLBACK_NOTE]), started)
         notes = [f"提纲：{'；'.join(points)}"]
-        answer = finish_generated(topic, Generated(text, passages, notes), passages, fallback)
+        answer = finish_generated(topic, Generated(text, passages, notes, system_text(messages)), passages, fallback)
         return _timed(answer, started)
 
     def _outline(self, topic: str, style: str, seed: list[Passage]) -> list[str]:

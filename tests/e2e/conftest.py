@@ -48,11 +48,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _launch_on_copy(seeded: dict[str, Any], base: Path) -> Iterator[RunningApp]:
-    """Copy the CLI-ingested seed store (cheap, no re-embedding) and launch the app on it."""
+def _launch_on_copy(seeded: dict[str, Any], base: Path, **overrides: Any) -> Iterator[RunningApp]:
+    """Copy the CLI-ingested seed store (cheap, no re-embedding) and launch the app on it; `overrides`
+    are further Settings fields (an LLM endpoint, say)."""
     store = base / "store"
     shutil.copytree(seeded["store"], store)
-    settings = Settings(store_dir=store, port=_free_port(), host="127.0.0.1")
+    settings = Settings(store_dir=store, port=_free_port(), host="127.0.0.1", **overrides)
     saved_tmp = os.environ.get("GRADIO_TEMP_DIR")
     demo, url = launch(settings, prevent_thread_lock=True)
     try:

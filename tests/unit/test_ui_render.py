@@ -118,7 +118,7 @@ def test_markdown_export_escapes_document_markup_and_lists_sources() -> None:
     assert "![x](http" not in md
     assert not re.search(r"(?<!\\)<(script|img)", md), "every < from the document is backslash-escaped"
     assert "[1]" in md and "## 参考来源" in md
-    assert md_escape("![x](http://a)") == "\\!\\[x\\]\\(http://a\\)"
+    assert md_escape("![x](http://a)") == "\\!\\[x\\]\\(〔链接已移除〕\\)"
 
 
 def test_docx_export_holds_draft_and_references_as_plain_text(tmp_path: Path) -> None:
