@@ -51,7 +51,8 @@ class Settings:
     port: int = 7860
     auth: str | None = None  # "user:password" turns the app's login on
     max_upload_mb: int = 20
-    concurrency: int = 2
+    concurrency: int = 2  # requests each app endpoint works on at once
+    queue_size: int = 64  # requests the app lets wait; beyond that it answers "busy, try again" at once
 
     @property
     def llm_configured(self) -> bool:
@@ -84,4 +85,5 @@ class Settings:
             auth=env.get("ASSISTANT_AUTH") or None,
             max_upload_mb=_int(env, "ASSISTANT_MAX_UPLOAD_MB", defaults.max_upload_mb),
             concurrency=_int(env, "ASSISTANT_CONCURRENCY", defaults.concurrency),
+            queue_size=_int(env, "ASSISTANT_QUEUE_SIZE", defaults.queue_size),
         )

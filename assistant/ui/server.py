@@ -73,7 +73,10 @@ def launch(
     service = AppService(services, upload_dir=settings.store_dir / "uploads", export_dir=app_tmp / "exports")
     demo = build_app(service, settings)
     demo.store_lock = lock  # type: ignore[attr-defined]  # kept alive (and held) as long as the app
-    demo.queue(default_concurrency_limit=settings.concurrency, max_size=64)
+    # Bounded on purpose: `concurrency` requests per endpoint run at once, at most `queue_size` wait, and
+    # one more is refused at once (HTTP 503, gradio_client QueueError, "busy, try again" in the page)
+    # instead of waiting behind a queue that only grows (scripts/load_test.py measures it).
+    demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
     auth = None
     if settings.auth:
         user, _, password = settings.auth.partition(":")
