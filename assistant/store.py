@@ -228,7 +228,22 @@ class ReportStore:
         parts = [np.asarray(vectors, dtype=np.float32).reshape(len(chunks), -1)]
         if sentences and sentence_vectors is not None:
             parts.append(np.asarray(sentence_vectors, dtype=np.float32).reshape(len(sentences), -1))
-        self._collection.upsert(ids=ids, embeddings=np.vstack(parts), documents=docs, metadatas=metas)
+        embeddings = np.vstack(parts)
+        step = self._max_batch()
+        for i in range(0, len(ids), step):
+            self._collection.upsert(
+                ids=ids[i : i + step],
+                embeddings=embeddings[i : i + step],
+                documents=docs[i : i + step],
+                metadatas=metas[i : i + step],
+            )
+
+    def _max_batch(self) -> int:
+        """Chroma's largest write (5461 entries for the embedded store); bigger writes go in pieces."""
+        try:
+            return max(1, int(self._client.get_max_batch_size()))
+        except Exception:  # older clients or servers without the call
+            return 5000
 
     def delete(self, ids: Sequence[str]) -> None:
         if ids:

@@ -188,3 +188,44 @@ def test_a_renamed_file_is_not_a_duplicate_of_its_old_name(tmp_path: Path, store
     assert report.duplicates == []
     assert (report.added, report.removed) == (1, 1)
     assert set(store.documents()) == {"new"}
+
+
+def test_a_write_larger_than_one_chroma_batch_goes_in_pieces_and_a_crash_between_them_is_undone(
+    tmp_path: Path, store: ReportStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = tmp_path / "c"
+    path = write(corpus, "x.txt", NEW)
+    wanted = entries(path)
+    assert len(wanted) > 5
+    monkeypatch.setattr(store, "_max_batch", lambda: 3)  # Chroma's real limit is 5461 entries per call
+    calls: list[int] = []
+    real_upsert = store._collection.upsert
+
+    def counting_upsert(ids: list[str], **kwargs: Any) -> None:
+        calls.append(len(ids))
+        real_upsert(ids=ids, **kwargs)
+
+    monkeypatch.setattr(store._collection, "upsert", counting_upsert)
+    ingest_paths([corpus], store, HashingEmbedder())
+    assert max(calls) <= 3 and sum(calls) == len(wanted)
+    assert set(store.unit_ids("x")) == wanted
+
+    crash_dir = tmp_path / "crash"
+    crash_store = ReportStore.open(Settings(store_dir=crash_dir / "store"), HashingEmbedder.name)
+    monkeypatch.setattr(crash_store, "_max_batch", lambda: 3)
+    calls.clear()
+    real_crash_upsert = crash_store._collection.upsert
+
+    def dying_upsert(ids: list[str], **kwargs: Any) -> None:
+        calls.append(len(ids))
+        if len(calls) == 2:
+            raise Crash("between pieces")
+        real_crash_upsert(ids=ids, **kwargs)
+
+    monkeypatch.setattr(crash_store._collection, "upsert", dying_upsert)
+    with pytest.raises(Crash):
+        ingest_paths([corpus], crash_store, HashingEmbedder())
+    monkeypatch.undo()
+    assert len(crash_store.unit_ids("x")) == 3, "the first piece arrived"
+    assert crash_store.recover() == [("x", "rolled_back")]
+    assert crash_store.documents() == {}
