@@ -23,8 +23,8 @@ from assistant.generation.llm import LLMError
 from assistant.indexing import ingest_paths
 from assistant.retrieval import Filters
 from assistant.services import RETRIEVAL_MODES, Services
-from assistant.store import EmbedderMismatchError, ReportStore, StoreError
-from assistant.store_lock import StoreBusyError, StoreLock
+from assistant.store import EmbedderMismatchError, ReportStore, StoreError, server_unreachable
+from assistant.store_lock import StoreBusyError, StoreLock, writer_lock
 from assistant.types import Answer, Passage
 
 app = typer.Typer(
@@ -90,7 +90,10 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="报告文件或文件夹（.txt .md .docx .pdf）")],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 结果")] = False,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="先清空向量库再导入（更换嵌入模型时用）")] = False,
-    wait: Annotated[float, typer.Option("--wait", min=0, help="向量库被占用时最多等待的秒数（默认不等待）")] = 0,
+    wait: Annotated[
+        float | None,
+        typer.Option("--wait", min=0, help="向量库被占用时最多等待的秒数（默认不等待；Chroma 服务器模式默认 600）"),
+    ] = None,
 ) -> None:
     """导入报告：加载、清理、分节、切块、向量化并写入向量库（可重复执行）。"""
     settings = Settings.from_env()
@@ -102,10 +105,13 @@ _CHANGE_WORDS = {"added": "已写入", "updated": "已更新", "removed": "已�
 _RECOVERY_WORDS = {"completed": "已补完写入", "rolled_back": "已撤销未写完的部分，文档恢复为中断前的版本"}
 
 
-def _writer(settings: Settings, wait: float = 0) -> StoreLock:
-    """The store's single-writer lock, acquired (exit 2 with the holder named when it is busy)."""
+def _writer(settings: Settings, wait: float | None = None) -> StoreLock:
+    """The store's single-writer lock, acquired (exit 2 with the holder named when it is busy).
+
+    Chroma server mode: it guards only this store directory's journal, and writers queue for it.
+    """
     try:
-        return StoreLock(settings.store_dir, wait_s=wait).acquire()
+        return writer_lock(settings, wait).acquire()
     except StoreBusyError as exc:
         _fail(str(exc))
         raise
@@ -374,4 +380,19 @@ def remove(doc_ids: Annotated[list[str], typer.Argument(help="要删除的文档
 
 
 def main() -> None:
-    app()
+    import httpx
+    from chromadb.errors import NotFoundError
+
+    try:
+        app()
+    except httpx.TransportError as exc:  # the Chroma server stopped answering mid-command
+        url = Settings.from_env().chroma_url
+        err.print(f"[bold red]错误：[/]{escape(str(server_unreachable(url, exc) if url else exc))}")
+        raise SystemExit(2) from None
+    except NotFoundError as exc:
+        if not Settings.from_env().chroma_url:
+            raise
+        # Server mode: another process dropped the collection meanwhile (`ingest --rebuild`).
+        why = escape(str(exc))
+        err.print(f"[bold red]错误：[/]Chroma 服务器上的向量库集合已被其他进程删除或重建（{why}），请重试。")
+        raise SystemExit(2) from None

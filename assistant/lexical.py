@@ -3,10 +3,17 @@
 Chroma is the source of truth. The index is a derived cache keyed by a fingerprint of the
 chunk ids in the store (ids are content hashes), so a stale or missing index is detected and
 rebuilt, and tokens of unchanged chunks are reused rather than re-segmented.
+
+The cache is local to one machine (also in Chroma server mode, where each machine keeps its own).
+Several processes may sync it at once: each writes a private temp directory and swaps it in under
+an exclusive lock (`lexical.lock`), and readers load it under a shared one, so a reader never sees
+half of one version and half of another, and two swaps never collide.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
@@ -14,7 +21,8 @@ import os
 import shutil
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -108,26 +116,30 @@ class LexicalIndex:
 
     def load(self) -> bool:
         """Load the persisted index; False when there is none or it is unreadable."""
+        if not (self.directory / _MANIFEST).exists():
+            return False
         try:
-            manifest = json.loads((self.directory / _MANIFEST).read_text(encoding="utf-8"))
-            if manifest.get("tokenizer") != TOKENIZER_VERSION:
-                return False
-            with (self.directory / _RECORDS).open(encoding="utf-8") as fh:
-                records = [_record_from_json(line) for line in fh if line.strip()]
-            bm25 = None
-            if records:
-                import bm25s
+            with _swap_lock(self.directory, exclusive=False):
+                manifest = json.loads((self.directory / _MANIFEST).read_text(encoding="utf-8"))
+                if manifest.get("tokenizer") != TOKENIZER_VERSION:
+                    return False
+                with (self.directory / _RECORDS).open(encoding="utf-8") as fh:
+                    records = [_record_from_json(line) for line in fh if line.strip()]
+                bm25 = None
+                if records:
+                    import bm25s
 
-                bm25 = bm25s.BM25.load(str(self.directory / _BM25_DIR), show_progress=False, verbosity=0)
+                    bm25 = bm25s.BM25.load(str(self.directory / _BM25_DIR), show_progress=False, verbosity=0)
         except (OSError, ValueError, KeyError):
             return False
         self.records, self.fingerprint, self._bm25 = records, str(manifest["fingerprint"]), bm25
         self._df, self._doc_tokens = None, None
         return True
 
-    def rebuild(self, chunks: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
-        """Index (chunk id, text, metadata) triples, reusing tokens of chunks already indexed, and save."""
-        known = {r.chunk_id: r.tokens for r in self.records}
+    def rebuild(self, chunks: Sequence[tuple[str, str, dict[str, Any]]], reuse: Sequence[LexicalRecord] = ()) -> None:
+        """Index (chunk id, text, metadata) triples, reusing tokens of chunks already indexed (here or
+        in `reuse`), and save."""
+        known = {r.chunk_id: r.tokens for r in (*reuse, *self.records)}
         records = [
             LexicalRecord(cid, known.get(cid) or tuple(tokenize(index_text(text, meta))), _filter_meta(meta))
             for cid, text, meta in sorted(chunks, key=lambda c: c[0])
@@ -143,9 +155,10 @@ class LexicalIndex:
         self._save()
 
     def _save(self) -> None:
-        """Write to a sibling temp dir, then swap it in, so a crash never leaves a half-written index."""
-        tmp = self.directory.with_name(self.directory.name + f".tmp-{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
+        """Write to a private sibling temp dir, then swap it in under the exclusive lock, so a crash never
+        leaves a half-written index and processes saving at the same time never collide (the last wins)."""
+        tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"  # unique per process and per thread
+        tmp = self.directory.with_name(f"{self.directory.name}.tmp-{tag}")
         tmp.mkdir(parents=True)
         with (tmp / _RECORDS).open("w", encoding="utf-8") as fh:
             for r in self.records:
@@ -154,10 +167,12 @@ class LexicalIndex:
             self._bm25.save(str(tmp / _BM25_DIR), show_progress=False)
         manifest = {"tokenizer": TOKENIZER_VERSION, "fingerprint": self.fingerprint, "chunks": len(self.records)}
         (tmp / _MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-        old = self.directory.with_name(self.directory.name + f".old-{os.getpid()}")
-        if self.directory.exists():
-            self.directory.rename(old)
-        tmp.rename(self.directory)
+        old = self.directory.with_name(f"{self.directory.name}.old-{tag}")
+        with _swap_lock(self.directory, exclusive=True):
+            if self.directory.exists():
+                self.directory.rename(old)
+            tmp.rename(self.directory)
+            _remove_leftovers(self.directory)
         shutil.rmtree(old, ignore_errors=True)
 
     def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
@@ -211,12 +226,73 @@ class ChunkSource(Protocol):
 
 
 def sync_lexical(source: ChunkSource, lexical: LexicalIndex) -> bool:
-    """Make the lexical index match the store's chunks (loading it from disk first); True if rebuilt."""
-    if not lexical.fingerprint:
-        lexical.load()
-    if lexical.fingerprint == fingerprint(source.chunk_ids()):
+    """Make the lexical index match the store's chunks; True if rebuilt.
+
+    When the index in memory does not match, the copy on disk is tried first (another process on
+    this machine may have rebuilt it already), then the index is rebuilt from the store.
+    """
+    want = fingerprint(source.chunk_ids())
+    if lexical.fingerprint == want:
         return False
-    lexical.rebuild(source.chunks())
+    previous = lexical.records
+    if lexical.load() and lexical.fingerprint == want:
+        return False
+    lexical.rebuild(source.chunks(), reuse=previous)
+    return True
+
+
+def refreshed(source: ChunkSource, current: LexicalIndex) -> LexicalIndex | None:
+    """A new index matching the store's chunks, or None when `current` already does.
+
+    `current` is left untouched, so threads still searching it are not disturbed; the tokens of its
+    chunks are reused.
+    """
+    want = fingerprint(source.chunk_ids())
+    if current.fingerprint == want:
+        return None
+    fresh = LexicalIndex(current.directory)
+    if fresh.load() and fresh.fingerprint == want:
+        return fresh
+    fresh.rebuild(source.chunks(), reuse=current.records)
+    return fresh
+
+
+@contextlib.contextmanager
+def _swap_lock(directory: Path, exclusive: bool) -> Iterator[None]:
+    """`lexical.lock` beside the index: exclusive to swap a new version in, shared to read one.
+
+    A local lock is all the cache needs: it is per machine. Without write access to the store
+    directory (a read-only copy) nobody can swap, and reading goes ahead unlocked.
+    """
+    try:
+        fh = open(directory.with_name(directory.name + ".lock"), "a+b")  # noqa: SIM115 - closed below
+    except OSError:
+        fh = None
+    try:
+        if fh is not None:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        if fh is not None:
+            fh.close()  # releases the lock
+
+
+def _remove_leftovers(directory: Path) -> None:
+    """Temp and old copies of the index left by processes that died while saving (caller holds the lock)."""
+    for kind in ("tmp", "old"):
+        for path in directory.parent.glob(f"{directory.name}.{kind}-*"):
+            pid = path.name[len(f"{directory.name}.{kind}-") :].split("-")[0]  # <pid>-<random>
+            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
     return True
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
 
 from assistant.config import Settings
@@ -12,12 +14,15 @@ from assistant.generation.draft import Drafter
 from assistant.generation.llm import ChatClient, make_chat_client
 from assistant.generation.llm_answer import LLMAnswerer
 from assistant.generation.llm_draft import LLMDrafter
-from assistant.lexical import LexicalIndex, sync_lexical
+from assistant.lexical import LexicalIndex, refreshed, sync_lexical
 from assistant.retrieval import DENSE_WEIGHT, LEXICAL_WEIGHT, Retriever
 from assistant.store import ReportStore
 from assistant.store_lock import StoreBusyError, StoreLock
 
 RETRIEVAL_MODES = ("hybrid", "dense", "lexical")
+# Chroma server mode: a long-running process compares chunk-id fingerprints at least this often even
+# when the store's entry count did not change (an edit that keeps the count, made by another process).
+FULL_CHECK_S = 10.0
 
 
 def lexical_dir(settings: Settings) -> LexicalIndex:
@@ -52,6 +57,9 @@ class Services:
     lexical: LexicalIndex
     _embedder: Embedder | None = field(default=None, repr=False)
     _chat: ChatClient | None = field(default=None, repr=False)
+    _sync_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _entries: int = field(default=-1, repr=False)  # the store's entry count at the last full check
+    _checked_at: float = field(default=0.0, repr=False)
 
     @classmethod
     def open(cls, settings: Settings) -> Services:
@@ -68,7 +76,40 @@ class Services:
 
     def sync_lexical(self) -> bool:
         """Bring the lexical index in line with the store; True when it was rebuilt."""
-        return sync_lexical(self.store, self.lexical)
+        with self._sync_lock:
+            return sync_lexical(self.store, self.lexical)
+
+    def refresh(self) -> bool:
+        """Pick up what other processes wrote through the Chroma server (for the long-running app).
+
+        Called before each request. Costs one request (the store's entry count) when nothing
+        changed; when the count changed, or FULL_CHECK_S passed since the last full check, the
+        chunk-id fingerprint is compared with the lexical index's, and on a difference a new index
+        (this machine's copy on disk if another process already rebuilt it, else rebuilt here)
+        replaces the old one, which threads still searching keep using. A collection another
+        process dropped and created again (`ingest --rebuild`) is reopened. True when the index or
+        the store was replaced: whatever was built from them (answerers, Corpus) must be rebuilt.
+        The embedded store has one writer at a time, the app itself, so there it does nothing.
+        """
+        if not self.settings.chroma_url:
+            return False
+        from chromadb.errors import NotFoundError
+
+        with self._sync_lock:
+            reopened = False
+            try:
+                entries = self.store.entry_count()
+            except NotFoundError:
+                self.store = ReportStore.open(self.settings, self.store.embedder_name)
+                entries, reopened = self.store.entry_count(), True
+            now = time.monotonic()
+            if not reopened and entries == self._entries and now - self._checked_at < FULL_CHECK_S:
+                return False
+            fresh = refreshed(self.store, self.lexical)
+            self._entries, self._checked_at = entries, now
+            if fresh is not None:
+                self.lexical = fresh
+            return reopened or fresh is not None
 
     def corpus(self) -> Corpus:
         """Townships, kinds and vocabulary of the ingested reports (for scoping questions)."""

@@ -5,6 +5,13 @@ the lock while they write; `assistant serve` holds it for as long as it runs (it
 time). A second writer is refused at once with a message naming the holder, or waits up to a
 timeout when asked to. Readers (search, ask) do not take it. The OS drops the lock when the holder
 exits, even on SIGKILL, so a crash never leaves the store locked.
+
+Chroma server mode (ASSISTANT_CHROMA_URL): the server serialises writes to the Chroma data, so
+several writer processes are allowed. The lock then guards only what the store directory itself
+holds for this machine (the write journal of documents being written, settled by the next writer
+after a crash, and the upload folder), so writers sharing a store directory queue for it (up to
+SERVER_MODE_WAIT_S by default) instead of being refused, and `serve` takes it only while it writes.
+Processes with different store directories (other machines) write concurrently.
 """
 
 from __future__ import annotations
@@ -17,7 +24,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from assistant.config import Settings
+
 LOCK_NAME = "write.lock"
+SERVER_MODE_WAIT_S = 600.0
 
 
 class StoreBusyError(RuntimeError):
@@ -76,3 +86,11 @@ class StoreLock:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.release()
+
+
+def writer_lock(settings: Settings, wait_s: float | None = None) -> StoreLock:
+    """The store directory's write lock (not yet acquired) with the mode's default wait: none for the
+    embedded store (a second writer is refused at once), SERVER_MODE_WAIT_S in Chroma server mode."""
+    if wait_s is None:
+        wait_s = SERVER_MODE_WAIT_S if settings.chroma_url else 0.0
+    return StoreLock(settings.store_dir, wait_s=wait_s)

@@ -2,11 +2,13 @@
 
 The Gradio layer (app.py) only adapts these to components, so they are tested without a server.
 Writes (ingest, delete, re-index) are serialised by one lock; answers read a cached answerer that a
-write invalidates.
+write invalidates. In Chroma server mode other processes write too: each request first checks the
+store for their changes (Services.refresh), and writes also take the store directory's lock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import threading
@@ -21,6 +23,7 @@ from assistant.indexing import IngestReport, ingest_paths
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES
 from assistant.retrieval import Filters
 from assistant.services import Services
+from assistant.store_lock import StoreBusyError, StoreLock
 from assistant.types import Answer, Passage
 
 ProgressFn = Callable[[float, str], None]
@@ -59,25 +62,46 @@ class FilterChoice:
 
 
 class AppService:
-    def __init__(self, services: Services, upload_dir: Path, export_dir: Path) -> None:
+    def __init__(
+        self,
+        services: Services,
+        upload_dir: Path,
+        export_dir: Path,
+        store_lock: Callable[[], StoreLock] | None = None,
+    ) -> None:
+        """`store_lock` acquires the store directory's write lock for one write (Chroma server mode);
+        None when the app holds that lock for as long as it runs (embedded store)."""
         self.services = services
         self.upload_dir = upload_dir
         self.export_dir = export_dir
         upload_dir.mkdir(parents=True, exist_ok=True)
         export_dir.mkdir(parents=True, exist_ok=True)
         self._write_lock = threading.RLock()
-        self._cache: dict[str, Any] = {}
+        self._store_lock = store_lock
+        self._cache: dict[str, tuple[Any, Any]] = {}
 
     # -- reading ---------------------------------------------------------------------------------
+    def _cached(self, name: str, build: Callable[[], Any]) -> Any:
+        """What `build` made, reused while the store and lexical index it was built on are current."""
+        basis = (self.services.store, self.services.lexical)
+        hit = self._cache.get(name)
+        if hit is None or hit[0] != basis:
+            hit = (basis, build())
+            self._cache[name] = hit
+        return hit[1]
+
     def _answerer(self) -> Any:
-        if "answerer" not in self._cache:
-            self._cache["answerer"] = self.services.answerer()
-        return self._cache["answerer"]
+        self._fresh()
+        return self._cached("answerer", self.services.answerer)
 
     def _drafter(self) -> Any:
-        if "drafter" not in self._cache:
-            self._cache["drafter"] = self.services.drafter()
-        return self._cache["drafter"]
+        self._fresh()
+        return self._cached("drafter", self.services.drafter)
+
+    def _fresh(self) -> None:
+        """Changes other processes made through the Chroma server reach the next request."""
+        if self.services.refresh():
+            self._invalidate()
 
     def _invalidate(self) -> None:
         self._cache.clear()
@@ -130,6 +154,7 @@ class AppService:
         query = (query or "").strip()
         if not query:
             raise UserError("请输入检索内容。")
+        self._fresh()
         return self.services.retriever(mode).search(query, k=int(k), filters=(choice or FilterChoice()).to_filters())
 
     def documents(self) -> list[list[object]]:
@@ -153,6 +178,20 @@ class AppService:
         return records[doc_id].title, metas
 
     # -- writing ---------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One write at a time in the app, and (server mode) with the other writers of this store directory."""
+        with self._write_lock:
+            try:
+                held = self._store_lock() if self._store_lock else None
+            except StoreBusyError as exc:
+                raise UserError(str(exc)) from exc
+            try:
+                yield
+            finally:
+                if held is not None:
+                    held.release()
+
     def upload(self, paths: list[Path], progress: ProgressFn | None = None) -> IngestReport:
         """Copy uploaded files into the app's upload folder under safe names, then ingest them."""
         if not paths:
@@ -185,7 +224,7 @@ class AppService:
             if progress and total:
                 progress(done / total, f"向量化 {label}（{done}/{total}）")
 
-        with self._write_lock:
+        with self._writing():
             try:
                 report = ingest_paths(
                     paths,
@@ -206,7 +245,7 @@ class AppService:
     def delete(self, doc_id: str) -> int:
         if not doc_id:
             raise UserError("请选择要删除的文档。")
-        with self._write_lock:
+        with self._writing():
             try:
                 removed = self.services.store.delete_document(doc_id)
                 self.services.sync_lexical()

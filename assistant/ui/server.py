@@ -13,7 +13,7 @@ from typing import Any
 from assistant.config import Settings
 from assistant.indexing import ingest_paths
 from assistant.services import Services
-from assistant.store_lock import StoreLock
+from assistant.store_lock import writer_lock
 
 PACKAGE_SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -65,14 +65,24 @@ def launch(
     from assistant.ui.app import build_app
     from assistant.ui.handlers import AppService
 
-    # The app may write at any time (uploads, deletes): it holds the single-writer lock while it runs.
-    lock = StoreLock(settings.store_dir).acquire()
+    # The app may write at any time (uploads, deletes): with the embedded store it holds the single-writer
+    # lock while it runs. In Chroma server mode the server serialises writes, so the app holds the store
+    # directory's lock only for its start-up writes and then for each write (other processes may write).
+    server_mode = settings.chroma_url is not None
+    lock = writer_lock(settings).acquire()
     services = services or Services.open(settings)
     services.store.recover()  # writes a killed process left half done (now that the lock is ours)
     first_run_ingest(services, progress)
-    service = AppService(services, upload_dir=settings.store_dir / "uploads", export_dir=app_tmp / "exports")
+    if server_mode:
+        lock.release()
+    service = AppService(
+        services,
+        upload_dir=settings.store_dir / "uploads",
+        export_dir=app_tmp / "exports",
+        store_lock=(lambda: writer_lock(settings).acquire()) if server_mode else None,
+    )
     demo = build_app(service, settings)
-    demo.store_lock = lock  # type: ignore[attr-defined]  # kept alive (and held) as long as the app
+    demo.store_lock = lock  # type: ignore[attr-defined]  # kept alive (and held, embedded) as long as the app
     # Bounded on purpose: `concurrency` requests per endpoint run at once, at most `queue_size` wait, and
     # one more is refused at once (HTTP 503, gradio_client QueueError, "busy, try again" in the page)
     # instead of waiting behind a queue that only grows (scripts/load_test.py measures it).

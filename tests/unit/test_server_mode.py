@@ -1,0 +1,173 @@
+"""Chroma server mode without a server: the URL, the unreachable-server message, the lock policy,
+the lexical cache under concurrent processes, and the app's cheap change check (fake store)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import socket
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from assistant import cli
+from assistant import services as services_module
+from assistant.config import Settings
+from assistant.lexical import LexicalIndex, fingerprint, sync_lexical
+from assistant.services import FULL_CHECK_S, Services
+from assistant.store import StoreError, open_client, server_address
+from assistant.store_lock import SERVER_MODE_WAIT_S, writer_lock
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://127.0.0.1:8000", ("127.0.0.1", 8000, False)),
+        ("http://127.0.0.1:8000/", ("127.0.0.1", 8000, False)),
+        ("127.0.0.1:9001", ("127.0.0.1", 9001, False)),
+        ("http://chroma.local", ("chroma.local", 8000, False)),
+        ("https://chroma.example.org", ("chroma.example.org", 443, True)),
+    ],
+)
+def test_server_address(url: str, expected: tuple[str, int, bool]) -> None:
+    assert server_address(url) == expected
+
+
+@pytest.mark.parametrize("url", ["ftp://host:21", "http://", "http://host:port", "http://host:8000/chroma"])
+def test_a_malformed_url_is_refused_in_chinese(url: str) -> None:
+    with pytest.raises(StoreError, match="ASSISTANT_CHROMA_URL 格式不对"):
+        server_address(url)
+
+
+def test_a_server_nobody_listens_on_names_the_url_and_how_to_start_one(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    with pytest.raises(StoreError) as caught:
+        open_client(Settings(store_dir=tmp_path / "store", chroma_url=url))
+    message = str(caught.value)
+    assert url in message and f"chroma run --path 数据目录 --host 127.0.0.1 --port {port}" in message
+    assert not (tmp_path / "store").exists(), "nothing is created locally for the server's data"
+
+
+def test_writers_are_refused_at_once_embedded_and_queue_in_server_mode(tmp_path: Path) -> None:
+    assert writer_lock(Settings(store_dir=tmp_path)).wait_s == 0
+    assert writer_lock(Settings(store_dir=tmp_path, chroma_url="http://127.0.0.1:8000")).wait_s == SERVER_MODE_WAIT_S
+    assert writer_lock(Settings(store_dir=tmp_path, chroma_url="http://127.0.0.1:8000"), 5).wait_s == 5
+
+
+def test_losing_the_server_mid_command_is_a_message_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def lost() -> None:
+        raise httpx.ConnectError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr(cli, "app", lost)
+    monkeypatch.setenv("ASSISTANT_CHROMA_URL", "http://127.0.0.1:8765")
+    with pytest.raises(SystemExit) as caught:
+        cli.main()
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "无法连接 Chroma 服务器 http://127.0.0.1:8765" in err and "chroma run" in err
+
+
+class FakeStore:
+    """Chunk ids, texts and an entry count, with a tally of the expensive calls."""
+
+    def __init__(self, ids: list[str]) -> None:
+        self.ids = list(ids)
+        self.id_scans = 0
+        self.text_fetches = 0
+
+    def entry_count(self) -> int:
+        return len(self.ids) * 3  # a chunk and two sentence units each
+
+    def chunk_ids(self) -> list[str]:
+        self.id_scans += 1
+        return list(self.ids)
+
+    def chunks(self, ids: Any = None) -> list[tuple[str, str, dict[str, Any]]]:
+        self.text_fetches += 1
+        return [(cid, f"安民乡 红色旅游 {cid}", {"doc": cid.split("-")[0]}) for cid in self.ids]
+
+
+def server_services(tmp_path: Path, store: FakeStore) -> Services:
+    settings = Settings(store_dir=tmp_path, chroma_url="http://127.0.0.1:8000")
+    return Services(settings=settings, store=store, lexical=LexicalIndex(tmp_path / "lexical"))  # type: ignore[arg-type]
+
+
+def test_refresh_costs_one_count_when_nothing_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(services_module.time, "monotonic", lambda: now[0])
+    store = FakeStore(["a-1", "a-2"])
+    services = server_services(tmp_path, store)
+    assert services.refresh() is True  # first check: builds the index
+    first = services.lexical
+    assert first.fingerprint == fingerprint(store.ids)
+
+    scans = store.id_scans
+    assert services.refresh() is False
+    assert store.id_scans == scans, "no id scan while the count is unchanged"
+
+    store.ids.append("b-1")  # another process adds a document: the count changes
+    assert services.refresh() is True
+    assert services.lexical is not first, "a new index replaces the old one"
+    assert first.fingerprint == fingerprint(["a-1", "a-2"]), "the old one is untouched for threads still using it"
+    assert {r.chunk_id for r in services.lexical.records} == {"a-1", "a-2", "b-1"}
+
+    store.ids[0] = "a-9"  # an edit that keeps the count: seen by the periodic full check
+    assert services.refresh() is False
+    now[0] += FULL_CHECK_S + 0.1
+    assert services.refresh() is True
+    assert services.lexical.fingerprint == fingerprint(store.ids)
+
+
+def test_refresh_does_nothing_for_the_embedded_store(tmp_path: Path) -> None:
+    store = FakeStore(["a-1"])
+    services = Services(settings=Settings(store_dir=tmp_path), store=store, lexical=LexicalIndex(tmp_path / "lx"))  # type: ignore[arg-type]
+    assert services.refresh() is False
+    assert store.id_scans == 0
+
+
+def test_a_stale_index_takes_the_copy_another_process_saved(tmp_path: Path) -> None:
+    store = FakeStore(["a-1", "a-2"])
+    mine = LexicalIndex(tmp_path / "lexical")
+    assert sync_lexical(store, mine) is True
+    store.ids.append("b-1")
+    other = LexicalIndex(tmp_path / "lexical")  # another process on this machine syncs first
+    assert sync_lexical(store, other) is True
+    fetches = store.text_fetches
+    assert sync_lexical(store, mine) is False, "loaded from disk, not rebuilt"
+    assert store.text_fetches == fetches
+    assert mine.fingerprint == fingerprint(store.ids)
+
+
+def _save_and_load(directory: str, seed: int, rounds: int, errors: Any) -> None:
+    found: list[str] = []
+    for i in range(rounds):
+        index = LexicalIndex(Path(directory))
+        try:
+            if i % 2 == 0:
+                n = 2 + (seed + i) % 4
+                index.rebuild([(f"{seed}-{j}", f"安民乡 红色旅游 {j}", {"doc": str(seed)}) for j in range(n)])
+            elif index.load() and index.fingerprint != fingerprint(r.chunk_id for r in index.records):
+                found.append("a load mixed two versions")
+        except Exception as exc:
+            found.append(f"{type(exc).__name__}: {exc}")
+    errors.put(found)
+
+
+def test_processes_saving_and_loading_the_cache_at_once_never_collide(tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("fork")
+    errors = ctx.Queue()
+    procs = [ctx.Process(target=_save_and_load, args=(str(tmp_path / "lexical"), s, 60, errors)) for s in range(3)]
+    for proc in procs:
+        proc.start()
+    found = [e for _ in procs for e in errors.get(timeout=120)]
+    for proc in procs:
+        proc.join(timeout=30)
+    assert found == []
+    assert LexicalIndex(tmp_path / "lexical").load()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lexical", "lexical.lock"], "no temp copies left behind"
