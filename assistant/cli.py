@@ -296,6 +296,51 @@ def draft(
         err.print(f"已保存到 {out}")
 
 
+@app.command()
+def bench(
+    scale: Annotated[int, typer.Option("--scale", min=0, help="规模测试的段落数（0 跳过规模测试）")] = 100_000,
+    scale_dir: Annotated[
+        Path | None, typer.Option("--scale-dir", help="规模测试库目录（默认 ~/.cache/assistant-bench/scale-N，可复用）")
+    ] = None,
+    rgb: Annotated[
+        Path | None, typer.Option("--rgb", help="另取 RGB 段落中的句子充实句子池（zh_refine.json，仅用于评测）")
+    ] = None,
+    rgb_sentences: Annotated[int, typer.Option("--rgb-sentences", min=0, help="取用的 RGB 句子数")] = 2000,
+    as_json: _Json = False,
+) -> None:
+    """性能基准：嵌入/导入吞吐、检索与问答延迟（示例库与规模库）、服务内存、冷启动。"""
+    from assistant.bench.rgb_sentences import rgb_sentences as load_rgb_sentences
+    from assistant.bench.run import run_bench
+    from assistant.ui.server import seeds_dir
+
+    settings = Settings.from_env()
+    seeds = seeds_dir()
+    if seeds is None or not (seeds / "qa" / "dev.jsonl").is_file():
+        _fail("找不到示例报告 seeds/ 及其问答集 seeds/qa/dev.jsonl，请在项目目录中运行")
+        return
+    target = scale_dir or Path.home() / ".cache" / "assistant-bench" / f"scale-{scale}"
+    extra = load_rgb_sentences(rgb, rgb_sentences) if rgb else []
+    with _progress("性能基准", eta=False) as bar:
+        task = bar.task_ids[0]
+        figures = run_bench(
+            settings,
+            seeds=seeds,
+            qa_file=seeds / "qa" / "dev.jsonl",
+            scale_chunks=scale,
+            scale_dir=target,
+            extra_sentences=extra,
+            note=lambda text: bar.update(task, description=text),
+        )
+    figures["rgb_sentences"] = len(extra)
+    if as_json:
+        _print_json(figures)
+        return
+    table = Table("指标", "数值")
+    for key, value in figures.items():
+        table.add_row(key, str(value))
+    Console().print(table)
+
+
 @app.command(name="eval")
 def eval_(
     qa_file: Annotated[Path, typer.Argument(help="问答集（JSONL，每行一个条目）")],
