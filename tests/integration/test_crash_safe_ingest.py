@@ -49,6 +49,14 @@ def slice_of_seed(rng: random.Random) -> str:
     return "\n".join([lines[0], *body]) + "\n"
 
 
+def fresh_text(corpus: Path, rng: random.Random) -> str:
+    """A slice no file of the corpus holds yet (two equal files would be a duplicate, skipped by design)."""
+    taken = {p.read_text(encoding="utf-8") for p in corpus.glob("*.txt")}
+    while (text := slice_of_seed(rng)) in taken:
+        pass
+    return text
+
+
 def expected_entries(path: Path) -> tuple[str, set[str]]:
     """(text digest, ids of every chunk and sentence unit) that ingesting `path` must store."""
     doc = parse_file(path.resolve())
@@ -63,9 +71,9 @@ def change_corpus(corpus: Path, rng: random.Random, round_no: int) -> None:
     """Edit two or three files; sometimes add one or remove one (keeping 4–7 files)."""
     files = sorted(corpus.glob("*.txt"))
     for path in rng.sample(files, k=min(len(files), rng.randint(2, 3))):
-        path.write_text(slice_of_seed(rng), encoding="utf-8")
+        path.write_text(fresh_text(corpus, rng), encoding="utf-8")
     if len(files) < 7 and rng.random() < 0.5:
-        (corpus / f"r{round_no:02d}.txt").write_text(slice_of_seed(rng), encoding="utf-8")
+        (corpus / f"r{round_no:02d}.txt").write_text(fresh_text(corpus, rng), encoding="utf-8")
     elif len(files) > 4 and rng.random() < 0.4:
         rng.choice(files).unlink()
 
@@ -138,7 +146,7 @@ def test_ingest_killed_at_random_points_leaves_whole_documents_and_resumes(tmp_p
     corpus, store = tmp_path / "corpus", tmp_path / "store"
     corpus.mkdir()
     for i in range(5):
-        (corpus / f"d{i}.txt").write_text(slice_of_seed(rng), encoding="utf-8")
+        (corpus / f"d{i}.txt").write_text(fresh_text(corpus, rng), encoding="utf-8")
     versions: dict[str, dict[str, set[str]]] = {}  # doc id -> text digest -> expected entry ids
     kills: list[dict[str, Any]] = []
     settled = 0
@@ -184,6 +192,7 @@ def test_ingest_killed_at_random_points_leaves_whole_documents_and_resumes(tmp_p
     final = run_cli(["ingest", str(corpus), "--json"], store)
     assert final.returncode == 0, final.stderr[-3000:]
     report = json.loads(final.stdout)
+    assert report["duplicates"] == [] and report["errors"] == [], (report, why)
     assert report["unchanged"] == len(done), (report, done, why)
     assert report["added"] + report["updated"] == len(current) - len(done), (report, why)
     after = fresh_look(store)
