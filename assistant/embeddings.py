@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -136,7 +138,40 @@ def embedder_name(model: str) -> str:
 def make_embedder(model: str, batch_size: int = 16) -> Embedder:
     """Build the embedder a setting names: 'bundled' or a sentence-transformers id/path."""
     if model.strip().lower() == BUNDLED:
-        return BundledE5Embedder(batch_size=batch_size)
+        return QueryCache(BundledE5Embedder(batch_size=batch_size))
     # Never let transformers phone home for telemetry; downloads still work when the hub is reachable.
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-    return SentenceTransformerEmbedder(model, batch_size=batch_size)
+    return QueryCache(SentenceTransformerEmbedder(model, batch_size=batch_size))
+
+
+class QueryCache:
+    """An embedder that remembers its last `size` query vectors: a question asked again (the same
+    question from several users, a retry, a follow-up that condenses to it) costs no model call."""
+
+    def __init__(self, inner: Any, size: int = 512) -> None:
+        self.inner = inner
+        self.name: str = inner.name
+        self.dim: int = inner.dim
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: Sequence[str], progress: ProgressFn | None = None) -> np.ndarray:
+        return self.inner.embed_documents(texts, progress=progress)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            cached = self._vectors.get(text)
+            if cached is not None:
+                self._vectors.move_to_end(text)
+                return cached.copy()
+        vector = np.asarray(self.inner.embed_query(text), dtype=np.float32)
+        with self._lock:
+            self._vectors[text] = vector
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+        return vector.copy()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._vectors.clear()

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from assistant.config import Settings
-from assistant.embeddings import EmbedderLoadError, SentenceTransformerEmbedder, make_embedder
+from assistant.embeddings import EmbedderLoadError, QueryCache, SentenceTransformerEmbedder, make_embedder
 from assistant.indexing import ingest_paths
 from assistant.store import EmbedderMismatchError, ReportStore
 from tests.conftest import SEEDS
@@ -40,8 +40,8 @@ def minilm_path() -> str:
 @pytest.fixture(scope="module")
 def minilm(minilm_path: str) -> SentenceTransformerEmbedder:
     embedder = make_embedder(minilm_path, batch_size=8)
-    assert isinstance(embedder, SentenceTransformerEmbedder)
-    return embedder
+    assert isinstance(embedder, QueryCache) and isinstance(embedder.inner, SentenceTransformerEmbedder)
+    return embedder.inner
 
 
 def test_loads_offline_and_embeds_normalised_vectors(minilm: SentenceTransformerEmbedder) -> None:
