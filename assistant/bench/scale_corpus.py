@@ -163,7 +163,8 @@ def fill_store(
         )
         written += len(chunks)
         entries += len(chunks) + len(units)
-        chunks.clear(), vectors.clear(), units.clear(), unit_vectors.clear()
+        for pending in (chunks, vectors, units, unit_vectors):
+            pending.clear()
         if progress:
             progress(written, n_chunks)
 

@@ -82,7 +82,8 @@ def _split_heading(line: _Line) -> tuple[str, tuple[int, int], tuple[int, int] |
 
 def parse_sections(text: str) -> Section:
     """Build the section tree of a cleaned report. The first line is the title (root heading);
-    a first line too long to be a title stays text, and the title is its start with "…"."""
+    a first line too long to be a title stays text, and the title is its start with "…"; the
+    only line of a one-line document is both title and text."""
     lines = _lines(text)
     root = Section(level=0, heading="", heading_span=(0, 0))
     if not lines:
@@ -90,7 +91,8 @@ def parse_sections(text: str) -> Section:
     title = lines[0]
     if len(title.text) <= _MAX_TITLE_CHARS:
         root.heading, root.heading_span = title.text, (title.start, title.end)
-        lines = lines[1:]
+        if len(lines) > 1:  # a one-line document is its own title and its text, not an empty report
+            lines = lines[1:]
     else:
         root.heading = title.text[:_ITEM_LABEL_CHARS] + "…"
     stack = [root]

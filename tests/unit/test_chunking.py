@@ -563,6 +563,26 @@ def test_sentence_units() -> None:
         assert len(sentence) >= 8
 
 
-def test_empty_document_has_no_chunks() -> None:
+def test_a_title_only_document_keeps_its_one_line_findable() -> None:
+    # It used to give no chunks: ingested as "added", yet nothing stored, found or listed.
     doc = parse_text("XX乡2023年工作总结", "t")
-    assert chunk_document(doc) == []
+    assert [c.text for c in chunk_document(doc)] == ["XX乡2023年工作总结"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "X乡2023年完成财税1200万元，乡财力得到进一步的夯实。",
+        "推出6条红色旅游精品线路,先后入选全国建党百年红色旅游百条精品线路。\n",
+    ],
+)
+def test_a_one_line_document_is_its_own_text_not_an_empty_report(text: str) -> None:
+    doc = parse_text(text, "one-line")
+    chunks = chunk_document(doc)
+    assert [c.text for c in chunks] == [text.strip()]
+    assert doc.root.heading == text.strip()
+
+
+def test_a_title_with_a_body_is_not_repeated_as_text() -> None:
+    doc = parse_text("安民乡2023年工作总结\n推出6条红色旅游精品线路。\n", "two-lines")
+    assert [c.text for c in chunk_document(doc)] == ["推出6条红色旅游精品线路。"]
