@@ -240,8 +240,9 @@ Answer in the top 5, by pair of modes: {overlap}.
   stored as {c["documents"]} documents ({c["duplicate_passages_skipped"]} equal another after cleaning);
   {c["chunks"]} chunks; questions whose answer lies in some stored chunk: {c["answerable_questions"]}.
 - Each passage is stored through the product's ingest as a document with the title line
-  `{cfg["passage_title_line"]}` (a lone line of up to 100 characters would be taken as the title and get no
-  chunk); U+FFFD, which the loader refuses, removed from {c["passages_with_u_fffd_removed"]} passages.
+  `{cfg["passage_title_line"]}` (before f2e2e2d a lone line of up to 100 characters became the title and got no
+  chunk; kept so figures stay comparable); U+FFFD, which the loader refuses, removed from
+  {c["passages_with_u_fffd_removed"]} passages.
 - Embedder {cfg["embedder"]}; chunks of at most {cfg["chunk_max_chars"]} characters plus sentence vectors;
   RRF k={cfg["rrf_k"]}, weights dense {cfg["dense_weight"]} / lexical {cfg["lexical_weight"]}.
 - Hit: a retrieved chunk holds the answer: every answer item, any alternative of an item given as a list
