@@ -21,6 +21,7 @@ NOT_FOUND = "资料中未找到"
 
 
 COMPARE_PER_REPORT = 3  # passages per report for questions that span reports
+MAX_COMPARE_REPORTS = 8  # reports a comparison reads, most relevant first
 
 
 class Answerer:
@@ -81,6 +82,9 @@ class Answerer:
         for p in self.retriever.search(q.text, k=RETRIEVE_K, filters=filters, vector=vector):
             first_seen.setdefault(p.doc_id, p.rank)
         docs.sort(key=lambda d: first_seen.get(d, RETRIEVE_K + 1))
+        # Compare the reports the question names, else the most relevant few: one search per report
+        # over every report of a large store (thousands) took minutes per question.
+        docs = docs[:MAX_COMPARE_REPORTS]
         per_doc = [
             self.retriever.search(q.text, k=COMPARE_PER_REPORT, filters=replace(filters, doc=d), vector=vector)
             for d in docs

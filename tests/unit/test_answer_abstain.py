@@ -246,3 +246,22 @@ def test_answer_json_shape(answerer: Answerer) -> None:
     assert [c["n"] for c in answered["citations"]] == [1]
     assert answered["citations"][0]["doc"] == "001"
     assert answered["citations"][0]["section"] == "一、2023年工作总结"
+
+
+def test_a_comparison_over_a_large_store_reads_only_the_most_relevant_reports(
+    passages: list[Passage], tmp_path: Path
+) -> None:
+    """One search per report over thousands of reports took minutes per question at 100k chunks."""
+    many = [
+        replace(p, chunk_id=f"{i:03d}-{p.chunk_id}", doc_id=f"d{i:03d}", metadata={**p.metadata, "doc": f"d{i:03d}"})
+        for i in range(20)
+        for p in passages[:1]
+    ]
+    index = LexicalIndex(tmp_path / "many")
+    index.rebuild([(p.chunk_id, p.text, p.metadata) for p in many])
+    retriever = FakeRetriever(many)
+    corpus = Corpus(index, {p.doc_id: "" for p in many}, {p.doc_id: "总结" for p in many})
+    Answerer(retriever, corpus).ask("各乡镇的财税收入分别是多少？")  # type: ignore[arg-type]
+    per_report = [f.doc for _, _, f in retriever.calls if f is not None and f.doc]
+    assert len(per_report) == answer_mod.MAX_COMPARE_REPORTS
+    assert len(set(per_report)) == len(per_report), "each report read once"
