@@ -236,3 +236,13 @@ class ChatServer:
         pieces = [self.chunk_dict({"role": "assistant", "content": ""})]
         pieces += [self.chunk_dict({"content": text[i : i + size]}) for i in range(0, len(text), size)]
         return pieces
+
+
+def llm_env(server: ChatServer) -> dict[str, str]:
+    """Settings that point the CLI (run_cli **env) at this scripted server."""
+    return {
+        "ASSISTANT_LLM_BASE_URL": server.base_url,
+        "ASSISTANT_LLM_MODEL": "scripted-model",
+        "ASSISTANT_LLM_API_KEY": "test-key",
+        "ASSISTANT_LLM_TIMEOUT_S": "10",
+    }

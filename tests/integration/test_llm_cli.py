@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import run_cli
-from tests.integration.chat_server import ChatServer, Reply, Step
+from tests.integration.chat_server import ChatServer, Reply, Step, llm_env
 
 pytestmark = pytest.mark.integration
 
@@ -22,15 +22,6 @@ def scripted(body: dict[str, Any], index: int) -> Step:
     if "财税" in prompt:
         return Reply("X乡2023年完成财税1300万元[1]，引进物流企业2家[9]。")
     return Reply("据资料，相关工作已按计划推进[1]。")
-
-
-def llm_env(server: ChatServer) -> dict[str, str]:
-    return {
-        "ASSISTANT_LLM_BASE_URL": server.base_url,
-        "ASSISTANT_LLM_MODEL": "scripted-model",
-        "ASSISTANT_LLM_API_KEY": "test-key",
-        "ASSISTANT_LLM_TIMEOUT_S": "10",
-    }
 
 
 def test_ask_json_is_verified_against_the_retrieved_passages(seeded: dict[str, Any]) -> None:
