@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,16 +26,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assistant.bench.process import free_port  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.indexing import ingest_paths  # noqa: E402
 from assistant.lexical import fingerprint  # noqa: E402
 from assistant.services import Services  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start_server(path: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.bench.process import free_port, peak_rss_mb
 from assistant.bench.scale_corpus import build_pools, fill_store
 from assistant.config import Settings
 from assistant.embeddings import Embedder, make_embedder
@@ -150,19 +151,6 @@ def scale_store(
     return figures
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return float("nan")
-
-
 def cold_start_s(store_dir: Path, question: str) -> float:
     """Wall time of a fresh `assistant ask --json` process on an existing store."""
     env = {**os.environ, "ASSISTANT_STORE_DIR": str(store_dir)}
@@ -180,7 +168,7 @@ def serve_figures(store_dir: Path, qs: Sequence[str], note: Note) -> dict[str, A
     """Start `assistant serve` on the store, answer questions through its API, read its peak RSS."""
     from gradio_client import Client
 
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "ASSISTANT_STORE_DIR": str(store_dir), "GRADIO_ANALYTICS_ENABLED": "False"}
     started = time.perf_counter()
     proc = subprocess.Popen(
@@ -207,7 +195,7 @@ def serve_figures(store_dir: Path, qs: Sequence[str], note: Note) -> dict[str, A
         client = Client(url, verbose=False)
         for q in qs:
             client.predict(q, api_name="/ask")
-        return {"serve_ready_s": round(ready, 2), "serve_rss_mb": _peak_rss_mb(proc.pid)}
+        return {"serve_ready_s": round(ready, 2), "serve_rss_mb": peak_rss_mb(proc.pid)}
     finally:
         proc.terminate()
         try:

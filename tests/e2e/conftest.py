@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from assistant.bench.process import free_port
 from assistant.config import Settings
 from assistant.ui.server import launch
 from tests.e2e.ui import SCREENSHOTS
@@ -42,18 +42,12 @@ class RunningApp:
     demo: Any
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _launch_on_copy(seeded: dict[str, Any], base: Path, **overrides: Any) -> Iterator[RunningApp]:
     """Copy the CLI-ingested seed store (cheap, no re-embedding) and launch the app on it; `overrides`
     are further Settings fields (an LLM endpoint, say)."""
     store = base / "store"
     shutil.copytree(seeded["store"], store)
-    settings = Settings(store_dir=store, port=_free_port(), host="127.0.0.1", **overrides)
+    settings = Settings(store_dir=store, port=free_port(), host="127.0.0.1", **overrides)
     saved_tmp = os.environ.get("GRADIO_TEMP_DIR")
     demo, url = launch(settings, prevent_thread_lock=True)
     try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from assistant.bench.process import free_port
 from assistant.config import Settings
 from assistant.ingest.chunking import chunk_document, sentence_units
 from assistant.ingest.document import parse_file
@@ -37,12 +37,6 @@ pytestmark = [
 
 FARMLAND = "2021—2022年耕地流出图斑整治728个"
 RED_TOURISM = "推出6条红色旅游精品线路"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class ChromaServer:
