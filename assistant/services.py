@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from assistant.config import Settings
 from assistant.embeddings import Embedder, embedder_name, make_embedder
@@ -12,12 +13,14 @@ from assistant.generation.answer import Answerer
 from assistant.generation.corpus import Corpus
 from assistant.generation.draft import Drafter
 from assistant.generation.llm import ChatClient, make_chat_client
-from assistant.generation.llm_answer import LLMAnswerer
-from assistant.generation.llm_draft import LLMDrafter
 from assistant.lexical import LexicalIndex, refreshed, sync_lexical
 from assistant.retrieval import DENSE_WEIGHT, LEXICAL_WEIGHT, Retriever
 from assistant.store import ReportStore
 from assistant.store_lock import StoreBusyError, StoreLock
+
+if TYPE_CHECKING:  # the LLM paths import langchain (seconds); loaded only when a model is configured
+    from assistant.generation.llm_answer import LLMAnswerer
+    from assistant.generation.llm_draft import LLMDrafter
 
 RETRIEVAL_MODES = ("hybrid", "dense", "lexical")
 # Chroma server mode: a long-running process compares chunk-id fingerprints at least this often even
@@ -139,13 +142,21 @@ class Services:
         retriever, corpus = self.retriever(mode), self.corpus()
         extractive = Answerer(retriever, corpus)
         chat = self.chat()
-        return extractive if chat is None else LLMAnswerer(retriever, corpus, chat, extractive)
+        if chat is None:
+            return extractive
+        from assistant.generation.llm_answer import LLMAnswerer
+
+        return LLMAnswerer(retriever, corpus, chat, extractive)
 
     def drafter(self, mode: str = "hybrid") -> Drafter | LLMDrafter:
         retriever, corpus = self.retriever(mode), self.corpus()
         extractive = Drafter(retriever, corpus)
         chat = self.chat()
-        return extractive if chat is None else LLMDrafter(retriever, corpus, chat, extractive)
+        if chat is None:
+            return extractive
+        from assistant.generation.llm_draft import LLMDrafter
+
+        return LLMDrafter(retriever, corpus, chat, extractive)
 
     def retriever(self, mode: str = "hybrid") -> Retriever:
         """A retriever: `hybrid` (default), or `dense` / `lexical` alone for comparisons."""

@@ -16,12 +16,13 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage
+from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
+
+if TYPE_CHECKING:  # langchain takes seconds to import; extractive-only runs never need it
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
 
 RETRY_AFTER_CAP_S = 10.0  # a longer Retry-After is not worth making the user wait for
 BACKOFF_BASE_S = 0.5  # 0.5 s, 1 s, 2 s … between retries when the server names no wait
