@@ -22,17 +22,20 @@ import shutil
 import threading
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
+from assistant.lexical_table import FILTER_KEYS, LexicalTable
+
 TOKENIZER_VERSION = "jieba-search-nfkc-v1"
+FORMAT_VERSION = "table-v1"  # records.jsonl (one JSON record per chunk) before; such indexes are rebuilt
 _MANIFEST = "manifest.json"
-_RECORDS = "records.jsonl"
+_TABLE_DIR = "table"
 _BM25_DIR = "bm25"
+_DOC_TOKEN_CACHE = 256  # documents whose token sets are kept
 _jieba_lock = threading.Lock()
 
 
@@ -78,15 +81,6 @@ def tokenize(text: str) -> list[str]:
     return [t for t in (tok.strip() for tok in tokens) if t and any(ch.isalnum() for ch in t)]
 
 
-@dataclass(frozen=True)
-class LexicalRecord:
-    """One indexed chunk: its id, tokens, and the metadata that filters look at."""
-
-    chunk_id: str
-    tokens: tuple[str, ...]
-    meta: dict[str, Any]
-
-
 def fingerprint(chunk_ids: Iterable[str]) -> str:
     digest = hashlib.sha256(TOKENIZER_VERSION.encode())
     for cid in sorted(chunk_ids):
@@ -101,57 +95,62 @@ def index_text(text: str, meta: dict[str, Any]) -> str:
 
 
 class LexicalIndex:
-    """BM25 over chunk tokens with a metadata mask for filters; load/save under `directory`."""
+    """BM25 over chunk tokens, with the filter columns and tokens in a LexicalTable; load/save under
+    `directory`."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.records: list[LexicalRecord] = []
+        self.table = LexicalTable.build([])
         self.fingerprint = ""
         self._bm25: Any = None
-        self._df: dict[str, int] | None = None
-        self._doc_tokens: dict[str, set[str]] | None = None
+        self._doc_tokens: dict[str, set[str]] = {}
 
     def __len__(self) -> int:
-        return len(self.records)
+        return len(self.table)
+
+    @property
+    def ids(self) -> list[str]:
+        """Chunk ids in row order (sorted)."""
+        return self.table.ids
 
     def load(self) -> bool:
-        """Load the persisted index; False when there is none or it is unreadable."""
+        """Load the persisted index; False when there is none, it is unreadable or of an older format."""
         if not (self.directory / _MANIFEST).exists():
             return False
         try:
             with _swap_lock(self.directory, exclusive=False):
                 manifest = json.loads((self.directory / _MANIFEST).read_text(encoding="utf-8"))
-                if manifest.get("tokenizer") != TOKENIZER_VERSION:
+                if manifest.get("tokenizer") != TOKENIZER_VERSION or manifest.get("format") != FORMAT_VERSION:
                     return False
-                with (self.directory / _RECORDS).open(encoding="utf-8") as fh:
-                    records = [_record_from_json(line) for line in fh if line.strip()]
+                table = LexicalTable.load(self.directory / _TABLE_DIR)
                 bm25 = None
-                if records:
+                if len(table):
                     import bm25s
 
                     bm25 = bm25s.BM25.load(str(self.directory / _BM25_DIR), show_progress=False, verbosity=0)
         except (OSError, ValueError, KeyError):
             return False
-        self.records, self.fingerprint, self._bm25 = records, str(manifest["fingerprint"]), bm25
-        self._df, self._doc_tokens = None, None
+        self.table, self.fingerprint, self._bm25 = table, str(manifest["fingerprint"]), bm25
+        self._doc_tokens = {}
         return True
 
-    def rebuild(self, chunks: Sequence[tuple[str, str, dict[str, Any]]], reuse: Sequence[LexicalRecord] = ()) -> None:
-        """Index (chunk id, text, metadata) triples, reusing tokens of chunks already indexed (here or
-        in `reuse`), and save."""
-        known = {r.chunk_id: r.tokens for r in (*reuse, *self.records)}
-        records = [
-            LexicalRecord(cid, known.get(cid) or tuple(tokenize(index_text(text, meta))), _filter_meta(meta))
-            for cid, text, meta in sorted(chunks, key=lambda c: c[0])
-        ]
+    def rebuild(self, chunks: Sequence[tuple[str, str, dict[str, Any]]], reuse: LexicalIndex | None = None) -> None:
+        """Index (chunk id, text, metadata) triples, reusing the tokens of chunks already indexed (here
+        or in `reuse`), and save."""
+        known = {cid: (index, row) for index in (reuse, self) if index for row, cid in enumerate(index.ids)}
+        rows = []
+        for cid, text, meta in sorted(chunks, key=lambda c: c[0]):
+            found = known.get(cid)
+            tokens = found[0].table.row_tokens(found[1]) if found else tokenize(index_text(text, meta))
+            rows.append((cid, tokens, _filter_meta(meta)))
         bm25 = None
-        if records:
+        if rows:
             import bm25s
 
             bm25 = bm25s.BM25()
-            bm25.index([list(r.tokens) for r in records], show_progress=False)
-        self.records, self._bm25, self._df, self._doc_tokens = records, bm25, None, None
-        self.fingerprint = fingerprint(r.chunk_id for r in records)
+            bm25.index([tokens for _, tokens, _ in rows], show_progress=False)
+        self.table, self._bm25, self._doc_tokens = LexicalTable.build(rows), bm25, {}
+        self.fingerprint = fingerprint(self.table.ids)
         self._save()
 
     def _save(self) -> None:
@@ -160,12 +159,15 @@ class LexicalIndex:
         tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"  # unique per process and per thread
         tmp = self.directory.with_name(f"{self.directory.name}.tmp-{tag}")
         tmp.mkdir(parents=True)
-        with (tmp / _RECORDS).open("w", encoding="utf-8") as fh:
-            for r in self.records:
-                fh.write(json.dumps(asdict(r), ensure_ascii=False) + "\n")
+        self.table.save(tmp / _TABLE_DIR)
         if self._bm25 is not None:
             self._bm25.save(str(tmp / _BM25_DIR), show_progress=False)
-        manifest = {"tokenizer": TOKENIZER_VERSION, "fingerprint": self.fingerprint, "chunks": len(self.records)}
+        manifest = {
+            "tokenizer": TOKENIZER_VERSION,
+            "format": FORMAT_VERSION,
+            "fingerprint": self.fingerprint,
+            "chunks": len(self.table),
+        }
         (tmp / _MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
         old = self.directory.with_name(f"{self.directory.name}.old-{tag}")
         with _swap_lock(self.directory, exclusive=True):
@@ -175,46 +177,55 @@ class LexicalIndex:
             _remove_leftovers(self.directory)
         shutil.rmtree(old, ignore_errors=True)
 
-    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score) of the k best chunks with a positive score; `allowed` restricts ids."""
+    def mask(self, conditions: Sequence[dict[str, Any]]) -> np.ndarray:
+        """Rows meeting the filter conditions (Chroma `where` terms, see Filters.conditions)."""
+        return self.table.mask(conditions)
+
+    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) of the k best chunks with a positive score; `mask` (a boolean per row,
+        from `mask()`) restricts the rows."""
         tokens = query_tokens(query)
         if self._bm25 is None or not tokens or k <= 0:
             return []
-        mask = None
-        if allowed is not None:
-            mask = np.array([r.chunk_id in allowed for r in self.records], dtype=np.float32)
+        weights = None
+        if mask is not None:
             if not mask.any():
                 return []
-        n = min(k, len(self.records))
-        ids, scores = self._bm25.retrieve([tokens], k=n, show_progress=False, weight_mask=mask)
-        return [(self.records[int(i)].chunk_id, float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
+            weights = mask.astype(np.float32)
+        n = min(k, len(self.table))
+        ids, scores = self._bm25.retrieve([tokens], k=n, show_progress=False, weight_mask=weights)
+        return [(self.table.ids[int(i)], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
 
     def idf(self, token: str) -> float:
         """Inverse document frequency of a token over the indexed chunks (BM25's smoothed form)."""
-        if self._df is None:
-            df: dict[str, int] = {}
-            for r in self.records:
-                for tok in set(r.tokens):
-                    df[tok] = df.get(tok, 0) + 1
-            self._df = df
-        n = len(self.records)
-        return float(np.log(1.0 + (n - self._df.get(token, 0) + 0.5) / (self._df.get(token, 0) + 0.5)))
+        n, df = len(self.table), self.table.document_frequency(token)
+        return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
 
     def doc_tokens(self, doc_id: str) -> set[str]:
         """All tokens of one document's chunks (for terms that locate a report rather than a sentence)."""
-        if self._doc_tokens is None:
-            by_doc: dict[str, set[str]] = {}
-            for r in self.records:
-                by_doc.setdefault(str(r.meta.get("doc", "")), set()).update(r.tokens)
-            self._doc_tokens = by_doc
-        return self._doc_tokens.get(doc_id, set())
+        found = self._doc_tokens.get(doc_id)
+        if found is None:
+            if len(self._doc_tokens) >= _DOC_TOKEN_CACHE:
+                self._doc_tokens.clear()
+            found = self._doc_tokens[doc_id] = self.table.tokens_of_rows(self.table.rows_of("doc", doc_id))
+        return found
 
-    def ids_matching(self, predicate: Callable[[dict[str, Any]], bool]) -> set[str]:
-        """Ids of chunks whose filter metadata satisfies `predicate`."""
-        return {r.chunk_id for r in self.records if predicate(r.meta)}
+    def docs_with(self, token: str) -> set[str]:
+        """The documents whose chunks contain the token."""
+        codes = np.unique(self.table.codes["doc"][self.table.rows_with(token)])
+        values = self.table.values["doc"]
+        return {str(values[c]) for c in codes.tolist() if c >= 0}
 
-
-_FILTER_KEYS = ("doc", "township", "kind", "part", "part_kind", "year_min", "year_max")
+    def documents(self) -> dict[str, dict[str, Any]]:
+        """Each indexed document's filter metadata (that of its first chunk in id order)."""
+        out: dict[str, dict[str, Any]] = {}
+        docs = self.table.codes["doc"]
+        _, first_rows = np.unique(docs, return_index=True)
+        for row in first_rows.tolist():
+            meta = self.table.meta(row)
+            if "doc" in meta:
+                out[str(meta["doc"])] = meta
+        return out
 
 
 class ChunkSource(Protocol):
@@ -234,7 +245,8 @@ def sync_lexical(source: ChunkSource, lexical: LexicalIndex) -> bool:
     want = fingerprint(source.chunk_ids())
     if lexical.fingerprint == want:
         return False
-    previous = lexical.records
+    previous = LexicalIndex(lexical.directory)
+    previous.table, previous.fingerprint = lexical.table, lexical.fingerprint
     if lexical.load() and lexical.fingerprint == want:
         return False
     lexical.rebuild(source.chunks(), reuse=previous)
@@ -253,7 +265,7 @@ def refreshed(source: ChunkSource, current: LexicalIndex) -> LexicalIndex | None
     fresh = LexicalIndex(current.directory)
     if fresh.load() and fresh.fingerprint == want:
         return fresh
-    fresh.rebuild(source.chunks(), reuse=current.records)
+    fresh.rebuild(source.chunks(), reuse=current)
     return fresh
 
 
@@ -297,9 +309,4 @@ def _alive(pid: int) -> bool:
 
 
 def _filter_meta(meta: dict[str, Any]) -> dict[str, Any]:
-    return {key: meta[key] for key in _FILTER_KEYS if key in meta}
-
-
-def _record_from_json(line: str) -> LexicalRecord:
-    raw = json.loads(line)
-    return LexicalRecord(str(raw["chunk_id"]), tuple(raw["tokens"]), dict(raw["meta"]))
+    return {key: meta[key] for key in FILTER_KEYS if key in meta}

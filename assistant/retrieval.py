@@ -32,7 +32,7 @@ class Filters:
     def is_empty(self) -> bool:
         return all(v is None for v in (self.township, self.year, self.kind, self.part, self.doc))
 
-    def _conditions(self) -> list[dict[str, Any]]:
+    def conditions(self) -> list[dict[str, Any]]:
         conds: list[dict[str, Any]] = []
         if isinstance(self.township, tuple) and len(self.township) > 1:
             conds.append({"township": {"$in": list(self.township)}})
@@ -52,14 +52,14 @@ class Filters:
 
     def chroma_where(self) -> dict[str, Any] | None:
         """The filter as a Chroma `where` clause (None when empty)."""
-        conds = self._conditions()
+        conds = self.conditions()
         if not conds:
             return None
         return conds[0] if len(conds) == 1 else {"$and": conds}
 
     def matches(self, meta: dict[str, Any]) -> bool:
         """The same filter evaluated on a metadata dict (for the lexical side)."""
-        for cond in self._conditions():
+        for cond in self.conditions():
             ((key, want),) = cond.items()
             value = meta.get(key)
             if isinstance(want, dict):
@@ -139,8 +139,8 @@ class Retriever:
             dense = self.store.query(vector, n, where=filters.chroma_where())
         lexical: list[tuple[str, float]] = []
         if self.lexical_weight > 0:
-            allowed = None if filters.is_empty() else self.lexical.ids_matching(filters.matches)
-            lexical = self.lexical.search(query, n, allowed=allowed)
+            mask = None if filters.is_empty() else self.lexical.mask(filters.conditions())
+            lexical = self.lexical.search(query, n, mask=mask)
         fused = fuse([(p.chunk_id, p.score) for p in dense], lexical, self.dense_weight, self.lexical_weight)[:k]
         return self._passages(fused, dense, lexical)
 

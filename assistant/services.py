@@ -119,13 +119,9 @@ class Services:
         self.sync_lexical()
         # From the lexical index's per-chunk metadata (synced above), not a scan of the store:
         # at 100k chunks that scan took seconds per answerer.
-        townships: dict[str, str] = {}
-        kinds: dict[str, str] = {}
-        for record in self.lexical.records:
-            doc = str(record.meta.get("doc", ""))
-            if doc not in townships:
-                townships[doc] = str(record.meta.get("township", ""))
-                kinds[doc] = str(record.meta.get("kind", ""))
+        documents = self.lexical.documents()
+        townships = {doc: str(meta.get("township", "")) for doc, meta in documents.items()}
+        kinds = {doc: str(meta.get("kind", "")) for doc, meta in documents.items()}
         return Corpus(lexical=self.lexical, doc_townships=townships, doc_kinds=kinds)
 
     def chat(self) -> ChatClient | None:

@@ -26,6 +26,7 @@ class Corpus:
         """Reports a question points at: by a named township that only one report has, by report kind
         (述职报告), or by a term that occurs in exactly one report (龙鳞坝, 莲花山滑雪场)."""
         docs = sorted(self.doc_townships) if docs is None else list(docs)
+        in_scope = set(docs)
         found: set[str] = set()
         for name in q.townships:
             owners = [d for d in docs if self.doc_townships.get(d) == name]
@@ -37,7 +38,7 @@ class Corpus:
         for term in q.terms:
             if len(term) < 2 or term.isdigit():
                 continue
-            owners = [d for d in docs if term in self.lexical.doc_tokens(d)]
+            owners = self.lexical.docs_with(term) & in_scope
             if len(owners) == 1:
                 found.update(owners)
         return found

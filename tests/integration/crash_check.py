@@ -47,7 +47,7 @@ def main() -> None:
                 not_own.append(uid)
     services.sync_lexical()
     chunk_ids = set(services.store.chunk_ids())
-    lexical_ids = {r.chunk_id for r in services.lexical.records}
+    lexical_ids = set(services.lexical.ids)
     print(
         json.dumps(
             {

@@ -94,6 +94,9 @@ class NoLexical:
     def doc_tokens(self, doc: str) -> set[str]:
         return set()
 
+    def docs_with(self, token: str) -> set[str]:
+        return set()
+
 
 def corpus(townships: dict[str, str] | None = None) -> Corpus:
     return Corpus(lexical=NoLexical(), doc_townships=townships or {"001_x": "X乡", "002_y": "安民乡"})  # type: ignore[arg-type]

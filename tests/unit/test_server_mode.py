@@ -115,7 +115,7 @@ def test_refresh_costs_one_count_when_nothing_changed(tmp_path: Path, monkeypatc
     assert services.refresh() is True
     assert services.lexical is not first, "a new index replaces the old one"
     assert first.fingerprint == fingerprint(["a-1", "a-2"]), "the old one is untouched for threads still using it"
-    assert {r.chunk_id for r in services.lexical.records} == {"a-1", "a-2", "b-1"}
+    assert set(services.lexical.ids) == {"a-1", "a-2", "b-1"}
 
     store.ids[0] = "a-9"  # an edit that keeps the count: seen by the periodic full check
     assert services.refresh() is False
@@ -152,7 +152,7 @@ def _save_and_load(directory: str, seed: int, rounds: int, errors: Any) -> None:
             if i % 2 == 0:
                 n = 2 + (seed + i) % 4
                 index.rebuild([(f"{seed}-{j}", f"安民乡 红色旅游 {j}", {"doc": str(seed)}) for j in range(n)])
-            elif index.load() and index.fingerprint != fingerprint(r.chunk_id for r in index.records):
+            elif index.load() and index.fingerprint != fingerprint(index.ids):
                 found.append("a load mixed two versions")
         except Exception as exc:
             found.append(f"{type(exc).__name__}: {exc}")
