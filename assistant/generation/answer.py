@@ -123,8 +123,12 @@ class Answerer:
             self.lexical.doc_tokens,
             max_passages=len(passages) if q.is_compare else extractive.MAX_PASSAGES,
         )
-        if not candidates or candidates[0].coverage < ABSTAIN_COVERAGE:
+        # Answer with the best-scored sentence that covers enough of the question: a weaker sentence
+        # lifted by its passage's rank must not hide a sufficient one in the next passage.
+        best = next((c for c in candidates if c.coverage >= ABSTAIN_COVERAGE), None)
+        if best is None:
             return _abstain(q, f"{NOT_FOUND}能回答该问题的内容。以下是最接近的段落，供参考。", passages)
+        candidates = [best, *(c for c in candidates if c is not best)]
         chosen = extractive.select(q, candidates, passages, floor=ABSTAIN_COVERAGE)
         best = chosen[0]
         if q.years and not _year_supported(q, passages[best.passage_index], best.text):
