@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.chunk_vectors import EmbeddingPlan
 from assistant.embeddings import Embedder
 from assistant.ingest.chunking import chunk_document, sentence_units
 from assistant.ingest.document import doc_id_for, parse_file
@@ -177,8 +178,8 @@ def _apply(
     progress: IngestProgress | None,
     written: DocumentWritten | None,
 ) -> None:
-    units = {id(p): [(c, uid, text) for c in p.new for uid, text in sentence_units(c)] for p in plans}
-    total = sum(len(p.new) + len(units[id(p)]) for p in plans)
+    embeddings = {id(p): EmbeddingPlan.for_chunks(p.new) for p in plans}
+    total = sum(len(e.texts) for e in embeddings.values())
     done = 0
     for plan in plans:
         label = plan.doc.meta.doc_id
@@ -189,15 +190,14 @@ def _apply(
             if progress:
                 progress(done, total, label)
 
-        sentences = units[id(plan)]
-        texts = [c.embedding_text() for c in plan.new] + [text for _, _, text in sentences]
-        vectors = embedder.embed_documents(texts, progress=step)
+        embedding = embeddings[id(plan)]
+        vectors, sentence_vectors = embedding.vectors(embedder.embed_documents(embedding.texts, progress=step))
         store.write_document(
             label,
             new=plan.new,
-            vectors=vectors[: len(plan.new)],
-            sentences=sentences,
-            sentence_vectors=vectors[len(plan.new) :],
+            vectors=vectors,
+            sentences=embedding.units,
+            sentence_vectors=sentence_vectors,
             kept=plan.kept,
             stale=plan.stale,
         )

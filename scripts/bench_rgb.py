@@ -29,12 +29,13 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from assistant.chunk_vectors import EmbeddingPlan  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.embeddings import Embedder  # noqa: E402
 from assistant.eval import rgb  # noqa: E402
 from assistant.generation.answer import Answerer  # noqa: E402
 from assistant.indexing import ingest_paths  # noqa: E402
-from assistant.ingest.chunking import chunk_document, sentence_units  # noqa: E402
+from assistant.ingest.chunking import chunk_document  # noqa: E402
 from assistant.ingest.document import parse_text  # noqa: E402
 from assistant.retrieval import DENSE_WEIGHT, LEXICAL_WEIGHT, RRF_K  # noqa: E402
 from assistant.services import RETRIEVAL_MODES, Services  # noqa: E402
@@ -112,12 +113,10 @@ class PrimedEmbedder:
 
 
 def texts_to_embed(passage: str, max_chars: int) -> tuple[str, list[str]]:
-    """The cleaned text's digest, and what ingest will embed for this passage: its chunks' embedding
-    texts, then their sentence units."""
+    """The cleaned text's digest, and what ingest will embed for this passage (see chunk_vectors)."""
     doc = parse_text(rgb.passage_document(passage), rgb.passage_doc_id(passage))
     chunks = chunk_document(doc, max_chars)
-    texts = [c.embedding_text() for c in chunks] + [text for c in chunks for _, text in sentence_units(c)]
-    return doc.meta.sha256, texts
+    return doc.meta.sha256, EmbeddingPlan.for_chunks(chunks).texts
 
 
 def build_store(services: Services, passages: list[str], store_dir: Path, slice_size: int = 300) -> dict[str, Any]:
