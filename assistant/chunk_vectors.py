@@ -22,6 +22,8 @@ import numpy as np
 from assistant.ingest.chunking import sentence_units
 from assistant.types import Chunk
 
+_END_MARKS = "。；;！!？?，,：: "
+
 
 def unit_mean(vectors: Sequence[np.ndarray] | np.ndarray) -> np.ndarray:
     """The normalised mean of unit vectors: the direction they share."""
@@ -40,13 +42,21 @@ class EmbeddingPlan:
     units: list[tuple[Chunk, str, str]] = field(default_factory=list)  # (chunk, unit id, sentence)
     unit_rows: list[int] = field(default_factory=list)  # per unit: its sentence's row
     _row: dict[str, int] = field(default_factory=dict)
+    _bare_row: dict[str, int] = field(default_factory=dict)  # sentence without its end mark -> row
 
     def _add(self, text: str) -> int:
         row = self._row.get(text)
         if row is None:
             row = self._row[text] = len(self.texts)
             self.texts.append(text)
+            self._bare_row.setdefault(text.rstrip(_END_MARKS), row)
         return row
+
+    def _add_heading(self, heading: str) -> int:
+        """A heading is usually a sentence of the text already (一是…。 ends with 。 in the text, not
+        in the section path): reuse that sentence's vector."""
+        row = self._row.get(heading, self._bare_row.get(heading.rstrip(_END_MARKS)))
+        return self._add(heading) if row is None else row
 
     @classmethod
     def for_chunks(cls, chunks: Sequence[Chunk]) -> EmbeddingPlan:
@@ -62,7 +72,7 @@ class EmbeddingPlan:
             if not units:
                 rows.append(plan._add(chunk.text))
             plan.chunk_rows.append(rows)
-            plan.header_rows.append([plan._add(h) for h in _header_parts(chunk)])
+            plan.header_rows.append([plan._add_heading(h) for h in _header_parts(chunk)])
         return plan
 
     def vectors(self, embedded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
