@@ -10,8 +10,9 @@ Vectors: embedding 100,000 chunks would take hours here, so only the pools are e
 is derived from them:
   - a sentence unit: its sentence's real vector plus Gaussian noise (σ = 0.02 per dimension,
     then re-normalised), so that repeated sentences are near, not identical, points;
-  - a chunk: the normalised mean of its sentences' real vectors, with its heading path's real
-    vector counted once more (the product embeds "title > section path + text" as one string).
+  - a chunk: the normalised mean of its sentences' real vectors and its heading's real vector,
+    as ingest makes it (assistant/chunk_vectors.py; there the heading vector is the mean of the
+    title's and each heading's).
 Store and lexical-index costs (HNSW size, BM25 vocabulary, metadata filters) are therefore real.
 """
 
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.chunk_vectors import unit_mean
 from assistant.embeddings import Embedder
 from assistant.ingest.chunking import chunk_document, sentence_units
 from assistant.ingest.document import parse_file, parse_text
@@ -125,7 +127,7 @@ def derived_vectors(
     if heading in pools.vectors:
         parts.append(pools.vectors[heading])
     dim = len(next(iter(pools.vectors.values())))
-    chunk_vector = _unit(np.mean(parts, axis=0)) if parts else _unit(rng.standard_normal(dim).astype(np.float32))
+    chunk_vector = unit_mean(parts) if parts else _unit(rng.standard_normal(dim).astype(np.float32))
     # A heading line that is a unit of its own takes the heading's vector; one the pools lack
     # (the synthetic 一、2023年工作总结 lines) takes its chunk's.
     noisy = [
