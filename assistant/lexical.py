@@ -187,14 +187,12 @@ class LexicalIndex:
         tokens = query_tokens(query)
         if self._bm25 is None or not tokens or k <= 0:
             return []
-        weights = None
+        if mask is not None and not mask.any():
+            return []
+        scores = self._bm25.get_scores(tokens)  # what bm25s's retrieve ranks, every row's score
         if mask is not None:
-            if not mask.any():
-                return []
-            weights = mask.astype(np.float32)
-        n = min(k, len(self.table))
-        ids, scores = self._bm25.retrieve([tokens], k=n, show_progress=False, weight_mask=weights)
-        return [(self.table.ids[int(i)], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
+            scores = np.where(mask, scores, 0.0)
+        return [(self.table.ids[row], float(scores[row])) for row in top_positive(scores, k).tolist()]
 
     def idf(self, token: str) -> float:
         """Inverse document frequency of a token over the indexed chunks (BM25's smoothed form)."""
@@ -226,6 +224,20 @@ class LexicalIndex:
             if "doc" in meta:
                 out[str(meta["doc"])] = meta
         return out
+
+
+def top_positive(scores: np.ndarray, k: int) -> np.ndarray:
+    """Rows of the k highest positive scores, best first, ties by row (chunk id order).
+
+    Only the positive scores are partitioned: bm25s's retrieve partitions every row's score, most
+    of them 0 for a filtered or rare-term query, and np.argpartition over so many equal values took
+    ~18 ms at 100k chunks (1.4 ms over distinct values).
+    """
+    rows = np.flatnonzero(scores > 0) if k > 0 else np.zeros(0, dtype=np.intp)
+    if len(rows) > k:
+        kth = np.partition(scores[rows], len(rows) - k)[len(rows) - k]
+        rows = rows[scores[rows] >= kth]  # the k best, and whatever ties the k-th
+    return rows[np.lexsort((rows, -scores[rows]))][:k]
 
 
 class ChunkSource(Protocol):

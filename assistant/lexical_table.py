@@ -116,11 +116,19 @@ class LexicalTable:
                 return column == float(want)
         if key not in self.codes:
             return np.zeros(len(self.ids), dtype=bool)
-        lookup = {v: i for i, v in enumerate(self.values[key])}
+        lookup = self._code_of(key)
         wanted = [lookup[b] for b in (bound if op == "$in" else [bound]) if b in lookup]
         if op not in ("$eq", "$in"):
             raise ValueError(f"unsupported filter operator {op!r} on {key}")
         return np.isin(self.codes[key], np.asarray(wanted, dtype=np.int32))
+
+    def _code_of(self, key: str) -> dict[Any, int]:
+        """A string key's value -> code, built once per key (12,500 reports: 1 ms a filter otherwise)."""
+        if not hasattr(self, "_codes_by_value"):
+            self._codes_by_value: dict[str, dict[Any, int]] = {}
+        if key not in self._codes_by_value:
+            self._codes_by_value[key] = {v: i for i, v in enumerate(self.values[key])}
+        return self._codes_by_value[key]
 
     # --- tokens -------------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant import dense_local
 from assistant.embeddings import Embedder
 from assistant.lexical import LexicalIndex
 from assistant.store import ReportStore
@@ -132,17 +133,32 @@ class Retriever:
         """The k best passages for the query; `vector` reuses an already computed query embedding."""
         filters = filters or Filters()
         n = max(k, self.candidates)
+        mask = None if filters.is_empty() else self.lexical.mask(filters.conditions())
         dense: list[Passage] = []
         if self.dense_weight > 0:
             if vector is None:
                 vector = self.embedder.embed_query(query)
-            dense = self.store.query(vector, n, where=filters.chroma_where())
+            dense = self.store.query(vector, n, where=filters.chroma_where(), chunk_ids=self._narrow(mask))
         lexical: list[tuple[str, float]] = []
         if self.lexical_weight > 0:
-            mask = None if filters.is_empty() else self.lexical.mask(filters.conditions())
             lexical = self.lexical.search(query, n, mask=mask)
         fused = fuse([(p.chunk_id, p.score) for p in dense], lexical, self.dense_weight, self.lexical_weight)[:k]
         return self._passages(fused, dense, lexical)
+
+    def _narrow(self, mask: np.ndarray | None) -> list[str] | None:
+        """The ids of the chunks a narrow filter selects (one report, a township), for the dense side
+        to score itself; None for no filter, a wide one, or an empty index (not synced: ask Chroma).
+
+        The lexical index holds every chunk's filter columns and is synced with the store before
+        searching (Services), so these are the chunks Chroma's `where` would select.
+        """
+        if mask is None or not len(self.lexical):
+            return None
+        rows = np.flatnonzero(mask)
+        if len(rows) > dense_local.LOCAL_MAX_CHUNKS:
+            return None
+        ids = self.lexical.ids
+        return [ids[row] for row in rows.tolist()]
 
     def _passages(
         self, fused: list[tuple[str, float]], dense: list[Passage], lexical: list[tuple[str, float]]
