@@ -63,9 +63,9 @@ class LexicalTable:
         }
         offsets = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        tokens = np.asarray(token_ids, dtype=np.int32)
-        post_ptr, post_rows = _postings(tokens, offsets, len(vocab_index))
-        return cls([cid for cid, _, _ in rows], values, codes, numbers, list(vocab_index), tokens, offsets,
+        all_tokens = np.asarray(token_ids, dtype=np.int32)
+        post_ptr, post_rows = _postings(all_tokens, offsets, len(vocab_index))
+        return cls([cid for cid, _, _ in rows], values, codes, numbers, list(vocab_index), all_tokens, offsets,
                    post_ptr, post_rows)  # fmt: skip
 
     def __len__(self) -> int:
@@ -192,7 +192,8 @@ class LexicalTable:
         if (
             len(table.offsets) != n + 1
             or len(table.post_ptr) != len(vocab) + 1
-            or any(len(c) != n for c in (*codes.values(), *numbers.values()))
+            or any(len(c) != n for c in codes.values())
+            or any(len(c) != n for c in numbers.values())
         ):
             raise ValueError("lexical table files do not fit together")
         return table

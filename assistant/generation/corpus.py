@@ -38,7 +38,7 @@ class Corpus:
         for term in q.terms:
             if len(term) < 2 or term.isdigit():
                 continue
-            owners = self.lexical.docs_with(term) & in_scope
-            if len(owners) == 1:
-                found.update(owners)
+            holders = self.lexical.docs_with(term) & in_scope
+            if len(holders) == 1:
+                found.update(holders)
         return found
