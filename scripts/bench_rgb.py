@@ -4,7 +4,7 @@
 
 Pools the positive and negative passages of the questions, stores each as a short document with the
 product's own ingest (files under STORE/passages, then ingest_paths: clean, structure, chunk, embed
-chunks and sentences, Chroma + BM25), and reports per retrieval mode whether a chunk holding the
+sentences and headings, Chroma + BM25), and reports per retrieval mode whether a chunk holding the
 answer is in the top 1 / 5 / 20, and how often the extractive Answerer's answer holds it (rules in
 assistant/eval/rgb.py). The store is kept (default ~/.cache/assistant-rgb/<all|qN>) and reused: a
 second run embeds nothing, an interrupted one resumes. Figures go to benchmarks/rgb_results.{json,md}
@@ -242,13 +242,13 @@ Answer in the top 5, by pair of modes: {overlap}.
   `{cfg["passage_title_line"]}` (before f2e2e2d a lone line of up to 100 characters became the title and got no
   chunk; kept so figures stay comparable); U+FFFD, which the loader refuses, removed from
   {c["passages_with_u_fffd_removed"]} passages.
-- Embedder {cfg["embedder"]}; chunks of at most {cfg["chunk_max_chars"]} characters plus sentence vectors;
+- Embedder {cfg["embedder"]}; chunks of at most {cfg["chunk_max_chars"]} characters, sentence vectors, chunk vector = mean of its sentences' and heading vectors;
   RRF k={cfg["rrf_k"]}, weights dense {cfg["dense_weight"]} / lexical {cfg["lexical_weight"]}.
 - Hit: a retrieved chunk holds the answer: every answer item, any alternative of an item given as a list
   (RGB's own rule); NFKC, case-folded, whitespace removed. Accuracy: the extractive answer (`[n]` markers
   removed) holds the answer and did not abstain.
 - Timings: building the store took {t["store_build_ingest_s"]} s of ingest over {t["store_build_runs"]} run(s):
-  {t["store_build_texts_embedded"]} texts embedded (chunks and their sentences), embedding threads
+  {t["store_build_texts_embedded"]} distinct texts embedded (sentences and headings), embedding threads
   {cfg["embed_threads"]}, batches of {cfg["embed_batch_size"]}. This run: ingest {t["this_run_ingest_s"]} s
   ({t["this_run_chunks_embedded"]} chunks embedded); evaluation {evals}.
   The 2-core machine was shared with other work during the run: timings are indicative only, the
