@@ -23,6 +23,7 @@ from assistant.indexing import IngestReport, ingest_paths
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES
 from assistant.retrieval import Filters
 from assistant.services import Services
+from assistant.store import DocRecord
 from assistant.store_lock import StoreBusyError, StoreLock
 from assistant.types import Answer, Passage
 
@@ -79,6 +80,7 @@ class AppService:
         self._write_lock = threading.RLock()
         self._store_lock = store_lock
         self._cache: dict[str, tuple[Any, Any]] = {}
+        self._docs: tuple[int, dict[str, DocRecord]] | None = None
 
     # -- reading ---------------------------------------------------------------------------------
     def _cached(self, name: str, build: Callable[[], Any]) -> Any:
@@ -105,6 +107,7 @@ class AppService:
 
     def _invalidate(self) -> None:
         self._cache.clear()
+        self._docs = None
 
     def ask(self, question: str, choice: FilterChoice | None = None) -> Answer:
         question = (question or "").strip()
@@ -157,20 +160,27 @@ class AppService:
         self._fresh()
         return self.services.retriever(mode).search(query, k=int(k), filters=(choice or FilterChoice()).to_filters())
 
+    def _records(self) -> dict[str, DocRecord]:
+        """The store's documents: a scan of every chunk's metadata (seconds at 100k chunks), so kept
+        until the app writes or the store's entry count changes (another process wrote)."""
+        count = self.services.store.entry_count()
+        if self._docs is None or self._docs[0] != count:
+            self._docs = (count, self.services.store.documents())
+        return self._docs[1]
+
     def documents(self) -> list[list[object]]:
         return [
-            [r.doc_id, r.title, r.township or "—", r.years or "—", r.kind, r.chunks]
-            for r in self.services.store.documents().values()
+            [r.doc_id, r.title, r.township or "—", r.years or "—", r.kind, r.chunks] for r in self._records().values()
         ]
 
     def filter_options(self) -> dict[str, list[str]]:
-        docs = self.services.store.documents().values()
+        docs = self._records().values()
         years = sorted({y for r in docs for y in r.years.split(",") if y})
         return {"township": sorted({r.township for r in docs if r.township}), "year": years}
 
     def doc_view(self, doc_id: str) -> tuple[str, list[dict[str, object]]]:
         """(title, chunk metadata with text) of one document, for its section tree."""
-        records = self.services.store.documents()
+        records = self._records()
         if doc_id not in records:
             raise UserError(f"未找到文档 {doc_id}。")
         chunks = self.services.store.chunks([cid for cid in self.services.store.unit_ids(doc_id)])
@@ -257,7 +267,7 @@ class AppService:
 
     def reindex(self, progress: ProgressFn | None = None) -> IngestReport:
         """Re-ingest every document whose source file still exists, and rebuild the keyword index."""
-        sources = [Path(r.source) for r in self.services.store.documents().values() if r.source]
+        sources = [Path(r.source) for r in self._records().values() if r.source]
         existing = [p for p in sources if p.exists()]
         report = self._ingest(existing, progress)
         with self._write_lock:
