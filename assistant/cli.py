@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from assistant.chroma_client import StoreError, server_unreachable
 from assistant.config import Settings
 from assistant.embeddings import Embedder, EmbedderLoadError
 from assistant.eval.dataset import DatasetError, load_qa
@@ -23,7 +24,7 @@ from assistant.generation.llm import LLMError
 from assistant.indexing import ingest_paths
 from assistant.retrieval import Filters
 from assistant.services import RETRIEVAL_MODES, Services
-from assistant.store import EmbedderMismatchError, ReportStore, StoreError, server_unreachable
+from assistant.store import EmbedderMismatchError, ReportStore
 from assistant.store_lock import StoreBusyError, StoreLock, writer_lock
 from assistant.types import Answer, Passage
 
