@@ -131,15 +131,17 @@ def fresh_look(store: Path) -> dict[str, Any]:
 
 
 def vector_index_whole(seen: dict[str, Any]) -> bool:
-    """Every entry is found as its own nearest neighbour, up to HNSW being approximate.
+    """Every chunk is found as its own nearest neighbour; sentence units too, up to HNSW being
+    approximate.
 
-    Sentence vectors lie very close to their chunk's (its vector is their mean), and HNSW now and
-    then fails to return one for its own vector: 0-1 of a few thousand entries here, never two in one
-    document. A write half applied to the vector index misses a document's new entries together,
-    so more than one miss in a document, or more than 0.5% overall, fails."""
-    missing = set(seen["not_own_nn"])
-    per_doc = [len(missing & set(state["ids"])) for state in seen["docs"].values()]
-    return len(missing) <= max(2, seen["units"] // 200) and max(per_doc, default=0) <= 1
+    A sentence vector lies very close to its chunk's (which is the mean of its sentences'), and HNSW
+    now and then leaves such a unit unreachable for its own vector: 1-2 of a few hundred to 2,000
+    entries per round here, always sentence units, whose chunk is then found in their place (0.02-0.04
+    away). A write half applied to the vector index misses chunks too (a document's chunks and units
+    go in one upsert), so any missing chunk fails, as do missing units beyond 2%."""
+    missing = seen["not_own_nn"]
+    units = [uid for uid in missing if "~" in uid]
+    return len(units) == len(missing) and len(units) <= max(3, seen["units"] // 50)
 
 
 def acknowledged(log: Path) -> list[tuple[str, str]]:
