@@ -242,7 +242,8 @@ Answer in the top 5, by pair of modes: {overlap}.
   `{cfg["passage_title_line"]}` (before f2e2e2d a lone line of up to 100 characters became the title and got no
   chunk; kept so figures stay comparable); U+FFFD, which the loader refuses, removed from
   {c["passages_with_u_fffd_removed"]} passages.
-- Embedder {cfg["embedder"]}; chunks of at most {cfg["chunk_max_chars"]} characters, sentence vectors, chunk vector = mean of its sentences' and heading vectors;
+- Embedder {cfg["embedder"]}; chunks of at most {cfg["chunk_max_chars"]} characters, sentence vectors,
+  chunk vector = mean of its sentences' and heading vectors;
   RRF k={cfg["rrf_k"]}, weights dense {cfg["dense_weight"]} / lexical {cfg["lexical_weight"]}.
 - Hit: a retrieved chunk holds the answer: every answer item, any alternative of an item given as a list
   (RGB's own rule); NFKC, case-folded, whitespace removed. Accuracy: the extractive answer (`[n]` markers
