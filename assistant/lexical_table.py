@@ -87,11 +87,6 @@ class LexicalTable:
                 out[key] = int(numbers[row])
         return out
 
-    def column(self, key: str) -> list[Any]:
-        """Every row's value of a string key (None when missing)."""
-        values = self.values[key]
-        return [values[c] if c >= 0 else None for c in self.codes[key].tolist()]
-
     # --- filters ------------------------------------------------------------------------------------
 
     def mask(self, conditions: Sequence[dict[str, Any]]) -> np.ndarray:

@@ -65,10 +65,6 @@ class Chunk:
     def section(self) -> str:
         return " > ".join(self.section_path)
 
-    def header(self) -> str:
-        """Title and section path, "title > section > …": the context a chunk's vector includes."""
-        return " > ".join(h for h in (self.meta.title, *self.section_path) if h)
-
     def store_metadata(self) -> dict[str, Any]:
         """Flat metadata for Chroma (scalars only)."""
         return {

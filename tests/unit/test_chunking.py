@@ -535,10 +535,9 @@ def test_seed_chunks_cover_all_text_after_title_once(path: Path, max_chars: int)
     assert not missing, [doc.text[i : i + 20] for i in missing[:3]]
 
 
-def test_header_and_store_metadata() -> None:
+def test_store_metadata() -> None:
     doc = _doc("004")
     chunk = next(c for c in chunk_document(doc) if "728个" in c.text)
-    assert chunk.header() == " > ".join([doc.meta.title, *chunk.section_path])
     meta = chunk.store_metadata()
     assert meta["doc"] == doc.meta.doc_id
     assert meta["township"] == "XX乡"
