@@ -13,19 +13,19 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from assistant.chroma_client import StoreError, server_unreachable
 from assistant.config import Settings
 from assistant.embeddings import Embedder, EmbedderLoadError
 from assistant.eval.dataset import DatasetError, load_qa
 from assistant.eval.report import write_report
 from assistant.eval.runner import run, summarise
 from assistant.generation.export import draft_docx, draft_markdown
-from assistant.generation.llm import LLMError
-from assistant.indexing import ingest_paths
+from assistant.generation.llm.client import LLMError
+from assistant.ingest.pipeline import ingest_paths
 from assistant.retrieval import Filters
 from assistant.services import RETRIEVAL_MODES, Services
-from assistant.store import EmbedderMismatchError, ReportStore
-from assistant.store_lock import StoreBusyError, StoreLock, writer_lock
+from assistant.store.client import StoreError, server_unreachable
+from assistant.store.collection import EmbedderMismatchError, ReportStore
+from assistant.store.lock import StoreBusyError, StoreLock, writer_lock
 from assistant.types import Answer, Passage
 
 app = typer.Typer(

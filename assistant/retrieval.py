@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from assistant import dense_local
 from assistant.embeddings import Embedder
-from assistant.lexical import LexicalIndex
-from assistant.store import ReportStore
+from assistant.store import exact
+from assistant.store.collection import ReportStore
+from assistant.store.lexical import LexicalIndex
 from assistant.types import PART_KINDS, Passage
 
 # Reciprocal-rank fusion: score = Σ weight / (RRF_K + rank). Tuned on seeds/qa/dev.jsonl as a whole.
@@ -155,7 +155,7 @@ class Retriever:
         if mask is None or not len(self.lexical):
             return None
         rows = np.flatnonzero(mask)
-        if len(rows) > dense_local.LOCAL_MAX_CHUNKS:
+        if len(rows) > exact.LOCAL_MAX_CHUNKS:
             return None
         ids = self.lexical.ids
         return [ids[row] for row in rows.tolist()]

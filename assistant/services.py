@@ -12,15 +12,15 @@ from assistant.embeddings import Embedder, embedder_name, make_embedder
 from assistant.generation.answer import Answerer
 from assistant.generation.corpus import Corpus
 from assistant.generation.draft import Drafter
-from assistant.generation.llm import ChatClient, make_chat_client
-from assistant.lexical import LexicalIndex, refreshed, sync_lexical
+from assistant.generation.llm.client import ChatClient, make_chat_client
 from assistant.retrieval import DENSE_WEIGHT, LEXICAL_WEIGHT, Retriever
-from assistant.store import ReportStore
-from assistant.store_lock import StoreBusyError, StoreLock
+from assistant.store.collection import ReportStore
+from assistant.store.lexical import LexicalIndex, refreshed, sync_lexical
+from assistant.store.lock import StoreBusyError, StoreLock
 
 if TYPE_CHECKING:  # the LLM paths import langchain (seconds); loaded only when a model is configured
-    from assistant.generation.llm_answer import LLMAnswerer
-    from assistant.generation.llm_draft import LLMDrafter
+    from assistant.generation.llm.answer import LLMAnswerer
+    from assistant.generation.llm.draft import LLMDrafter
 
 RETRIEVAL_MODES = ("hybrid", "dense", "lexical")
 # Chroma server mode: a long-running process compares chunk-id fingerprints at least this often even
@@ -140,7 +140,7 @@ class Services:
         chat = self.chat()
         if chat is None:
             return extractive
-        from assistant.generation.llm_answer import LLMAnswerer
+        from assistant.generation.llm.answer import LLMAnswerer
 
         return LLMAnswerer(retriever, corpus, chat, extractive)
 
@@ -150,7 +150,7 @@ class Services:
         chat = self.chat()
         if chat is None:
             return extractive
-        from assistant.generation.llm_draft import LLMDrafter
+        from assistant.generation.llm.draft import LLMDrafter
 
         return LLMDrafter(retriever, corpus, chat, extractive)
 

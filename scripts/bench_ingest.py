@@ -20,8 +20,8 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.config import Settings  # noqa: E402
 from assistant.embeddings import make_embedder  # noqa: E402
-from assistant.indexing import ingest_paths  # noqa: E402
-from assistant.store import ReportStore  # noqa: E402
+from assistant.ingest.pipeline import ingest_paths  # noqa: E402
+from assistant.store.collection import ReportStore  # noqa: E402
 
 
 def main() -> None:

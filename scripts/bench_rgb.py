@@ -29,17 +29,17 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from assistant.chunk_vectors import EmbeddingPlan  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.embeddings import Embedder  # noqa: E402
 from assistant.eval import rgb  # noqa: E402
 from assistant.generation.answer import Answerer  # noqa: E402
-from assistant.indexing import ingest_paths  # noqa: E402
 from assistant.ingest.chunking import chunk_document  # noqa: E402
 from assistant.ingest.document import parse_text  # noqa: E402
+from assistant.ingest.pipeline import ingest_paths  # noqa: E402
+from assistant.ingest.vectors import EmbeddingPlan  # noqa: E402
 from assistant.retrieval import DENSE_WEIGHT, LEXICAL_WEIGHT, RRF_K  # noqa: E402
 from assistant.services import RETRIEVAL_MODES, Services  # noqa: E402
-from assistant.store_lock import StoreLock  # noqa: E402
+from assistant.store.lock import StoreLock  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "benchmarks" / "rgb" / "zh_refine.json"
 DEFAULT_CACHE = Path.home() / ".cache" / "assistant-rgb"

@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.bench.process import free_port  # noqa: E402
 from assistant.config import Settings  # noqa: E402
-from assistant.indexing import ingest_paths  # noqa: E402
-from assistant.lexical import fingerprint  # noqa: E402
+from assistant.ingest.pipeline import ingest_paths  # noqa: E402
 from assistant.services import Services  # noqa: E402
+from assistant.store.lexical import fingerprint  # noqa: E402
 
 
 def start_server(path: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:

@@ -36,11 +36,11 @@ from assistant.bench.scale_corpus import build_pools, fill_store
 from assistant.config import Settings
 from assistant.embeddings import Embedder, make_embedder
 from assistant.eval.dataset import load_qa
-from assistant.indexing import ingest_paths
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.document import parse_file
+from assistant.ingest.pipeline import ingest_paths
 from assistant.services import Services, lexical_dir
-from assistant.store import ReportStore
+from assistant.store.collection import ReportStore
 
 Note = Callable[[str], None]
 

@@ -25,11 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.chunk_vectors import unit_mean
 from assistant.embeddings import Embedder
 from assistant.ingest.chunking import chunk_document, sentence_units
 from assistant.ingest.document import parse_file, parse_text
-from assistant.store import ReportStore
+from assistant.ingest.vectors import unit_mean
+from assistant.store.collection import ReportStore
 from assistant.types import Chunk
 
 _NUMERALS = "一二三四五六七八九十"

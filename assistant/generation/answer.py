@@ -9,8 +9,8 @@ from assistant.generation import extractive
 from assistant.generation.citations import UNDISCLOSED, verify
 from assistant.generation.corpus import Corpus
 from assistant.generation.question import Question, analyse
-from assistant.lexical import LexicalIndex
 from assistant.retrieval import Filters, Retriever, prefer
+from assistant.store.lexical import LexicalIndex
 from assistant.types import Answer, Passage
 
 # Below this share of the question's (IDF-weighted) terms in the best sentence, the material does

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.generation.question import Question
-from assistant.lexical import LexicalIndex
+from assistant.store.lexical import LexicalIndex
 
 # Report kinds a question may name to point at a report (写述职报告的那个乡).
 _KIND_WORDS = ("述职",)

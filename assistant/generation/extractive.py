@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from assistant.generation.citations import UNDISCLOSED, placeholder_figures
 from assistant.generation.question import Question
 from assistant.ingest.chunking import sentence_spans
-from assistant.lexical import tokenize
+from assistant.store.lexical import tokenize
 from assistant.types import Passage
 
 # Credit for a question term by where it is found (fixed on the dev set as a whole, not per question).

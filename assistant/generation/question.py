@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.ingest.metadata import township_mentions
-from assistant.lexical import QUESTION_WORDS, tokenize_precise
+from assistant.store.lexical import QUESTION_WORDS, tokenize_precise
 
 _PLACEHOLDER_TOKEN = re.compile(r"^[x×]+$")
 _FIGURE_CUES = ("多少", "几", "数量", "面积", "产量", "金额", "比例", "比重", "增长", "总额", "收入", "投资", "率")

@@ -10,7 +10,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.config import Settings
-from assistant.indexing import IngestReport
+from assistant.ingest.pipeline import IngestReport
 from assistant.types import Answer
 from assistant.ui import render
 from assistant.ui.handlers import AppService, FilterChoice, UserError

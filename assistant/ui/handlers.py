@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from assistant.generation.export import draft_docx, draft_markdown
-from assistant.indexing import IngestReport, ingest_paths
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES
+from assistant.ingest.pipeline import IngestReport, ingest_paths
 from assistant.retrieval import Filters
 from assistant.services import Services
-from assistant.store import DocRecord
-from assistant.store_lock import StoreBusyError, StoreLock
+from assistant.store.collection import DocRecord
+from assistant.store.lock import StoreBusyError, StoreLock
 from assistant.types import Answer, Passage
 
 ProgressFn = Callable[[float, str], None]

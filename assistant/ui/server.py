@@ -10,20 +10,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from assistant import resources
 from assistant.config import Settings
-from assistant.indexing import ingest_paths
+from assistant.ingest.pipeline import ingest_paths
 from assistant.services import Services
-from assistant.store_lock import writer_lock
-
-PACKAGE_SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+from assistant.store.lock import writer_lock
 
 
 def seeds_dir() -> Path | None:
-    """The bundled sample reports: ./seeds if present, else the repository's seeds folder."""
-    for candidate in (Path("seeds"), PACKAGE_SEEDS):
-        if candidate.is_dir() and any(candidate.glob("*.txt")):
-            return candidate
-    return None
+    """The bundled sample reports (package data, see assistant/resources.py); None if they are missing."""
+    seeds = resources.seeds_dir()
+    return seeds if seeds.is_dir() and any(seeds.glob("*.txt")) else None
 
 
 def first_run_ingest(services: Services, progress: Callable[[int, int, str], None] | None = None) -> int:

@@ -18,8 +18,8 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.embeddings import embedder_name
-from assistant.journal import WriteJournal
 from assistant.services import Services
+from assistant.store.journal import WriteJournal
 
 
 def main() -> None:

@@ -12,8 +12,8 @@ from assistant.bench.run import percentile_ms
 from assistant.bench.scale_corpus import build_pools, derived_vectors, fill_store, synthetic_chunks
 from assistant.config import Settings
 from assistant.ingest.document import parse_file
-from assistant.lexical import LexicalIndex, sync_lexical
-from assistant.store import ReportStore
+from assistant.store.collection import ReportStore
+from assistant.store.lexical import LexicalIndex, sync_lexical
 from assistant.types import part_kind
 from tests.conftest import SEEDS, HashingEmbedder
 

@@ -26,7 +26,7 @@ from assistant.config import Settings
 from assistant.ingest.chunking import chunk_document, sentence_units
 from assistant.ingest.document import parse_file
 from assistant.services import Services
-from assistant.store_lock import writer_lock
+from assistant.store.lock import writer_lock
 from assistant.ui.handlers import AppService
 from tests.conftest import SEEDS
 

@@ -16,7 +16,7 @@ import pytest
 from langchain_core.messages import HumanMessage
 
 from assistant.config import Settings
-from assistant.generation.llm import ChatClient, LLMError, make_chat_model
+from assistant.generation.llm.client import ChatClient, LLMError, make_chat_model
 from tests.conftest import run_cli
 
 pytestmark = [

@@ -16,9 +16,9 @@ from assistant.config import Settings
 from assistant.generation.answer import Answerer
 from assistant.generation.corpus import Corpus
 from assistant.generation.draft import Drafter
-from assistant.generation.llm import ChatClient, make_chat_client
-from assistant.generation.llm_answer import NO_CITATION_NOTE, LLMAnswerer
-from assistant.generation.llm_draft import LLMDrafter
+from assistant.generation.llm.answer import NO_CITATION_NOTE, LLMAnswerer
+from assistant.generation.llm.client import ChatClient, make_chat_client
+from assistant.generation.llm.draft import LLMDrafter
 from assistant.retrieval import Retriever
 from assistant.services import Services
 from assistant.types import Answer

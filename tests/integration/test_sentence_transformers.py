@@ -12,8 +12,8 @@ import pytest
 
 from assistant.config import Settings
 from assistant.embeddings import EmbedderLoadError, QueryCache, SentenceTransformerEmbedder, make_embedder
-from assistant.indexing import ingest_paths
-from assistant.store import EmbedderMismatchError, ReportStore
+from assistant.ingest.pipeline import ingest_paths
+from assistant.store.collection import EmbedderMismatchError, ReportStore
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.integration

@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
-from assistant.store_lock import StoreBusyError, StoreLock
+from assistant.store.lock import StoreBusyError, StoreLock
 from tests.conftest import SEEDS, run_cli
 
 pytestmark = pytest.mark.integration
 
 HOLDER = (
-    "import sys, time; from pathlib import Path; from assistant.store_lock import StoreLock;"
+    "import sys, time; from pathlib import Path; from assistant.store.lock import StoreLock;"
     "lock = StoreLock(Path(sys.argv[1])).acquire(); print('held', flush=True); time.sleep(float(sys.argv[2]))"
 )
 

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 
 from assistant.config import Settings
-from assistant.indexing import ingest_paths
 from assistant.ingest.chunking import chunk_document, sentence_units
 from assistant.ingest.document import parse_file
-from assistant.journal import JournalEntry, WriteJournal
+from assistant.ingest.pipeline import ingest_paths
 from assistant.services import settle_interrupted_writes
-from assistant.store import ReportStore
-from assistant.store_lock import StoreLock
+from assistant.store.collection import ReportStore
+from assistant.store.journal import JournalEntry, WriteJournal
+from assistant.store.lock import StoreLock
 from tests.conftest import SEEDS, HashingEmbedder
 
 pytestmark = pytest.mark.integration

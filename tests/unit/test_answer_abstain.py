@@ -16,8 +16,8 @@ from assistant.generation.answer import ABSTAIN_COVERAGE, NOT_FOUND, Answerer
 from assistant.generation.citations import UNDISCLOSED
 from assistant.generation.corpus import Corpus
 from assistant.generation.question import analyse
-from assistant.lexical import LexicalIndex
 from assistant.retrieval import Filters
+from assistant.store.lexical import LexicalIndex
 from assistant.types import Passage
 from tests.conftest import HashingEmbedder
 

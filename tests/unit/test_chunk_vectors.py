@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.chunk_vectors import EmbeddingPlan, unit_mean
 from assistant.ingest.chunking import chunk_document, sentence_units
 from assistant.ingest.document import parse_file, parse_text
+from assistant.ingest.vectors import EmbeddingPlan, unit_mean
 from tests.conftest import HashingEmbedder
 
 SEED_FILES = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))

@@ -21,7 +21,7 @@ from assistant.generation.extractive import (
     undisclosed_figure,
 )
 from assistant.generation.question import Question, analyse
-from assistant.lexical import QUESTION_WORDS, tokenize
+from assistant.store.lexical import QUESTION_WORDS, tokenize
 from assistant.types import Passage
 
 # ---------------------------------------------------------------- real seed text

@@ -18,9 +18,9 @@ from assistant.generation.citations import (
     strip_active_markup,
 )
 from assistant.generation.export import LINK_REMOVED, draft_docx, draft_markdown
-from assistant.generation.llm_answer import Generated, LLMAnswerer, finish_generated, system_text
-from assistant.generation.llm_draft import LLMDrafter, parse_outline
-from assistant.generation.prompts import PromptLibrary
+from assistant.generation.llm.answer import Generated, LLMAnswerer, finish_generated, system_text
+from assistant.generation.llm.draft import LLMDrafter, parse_outline
+from assistant.generation.llm.prompts import PromptLibrary
 from assistant.types import Answer, Citation
 from tests.conftest import ROOT
 from tests.unit.llm_fakes import ListRetriever, ScriptedChat, StubAnswerer, StubDrafter, corpus, passage

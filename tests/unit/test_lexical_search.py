@@ -12,9 +12,9 @@ import pytest
 
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.document import parse_file
-from assistant.lexical import LexicalIndex, query_tokens, top_positive
-from assistant.lexical_table import LexicalTable
 from assistant.retrieval import Filters
+from assistant.store.lexical import LexicalIndex, query_tokens, top_positive
+from assistant.store.lexical_table import LexicalTable
 
 SEED_FILES = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
 QUERIES = ["小麦和油菜各种了多少亩", "存在的问题", "党建 学习 培训班", "2024年工作计划 乡村振兴", "没有的词汇"]

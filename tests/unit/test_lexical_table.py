@@ -10,9 +10,9 @@ import pytest
 
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.document import parse_file
-from assistant.lexical import LexicalIndex, fingerprint, index_text, tokenize
-from assistant.lexical_table import LexicalTable
 from assistant.retrieval import Filters
+from assistant.store.lexical import LexicalIndex, fingerprint, index_text, tokenize
+from assistant.store.lexical_table import LexicalTable
 
 SEED_FILES = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
 

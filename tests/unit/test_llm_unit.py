@@ -11,8 +11,7 @@ import openai
 import pytest
 
 from assistant.config import Settings
-from assistant.generation.llm import ChatClient, LLMError, classify, make_chat_model, retry_after_s
-from assistant.generation.llm_answer import (
+from assistant.generation.llm.answer import (
     NO_CITATION_NOTE,
     Generated,
     LLMAnswerer,
@@ -22,7 +21,8 @@ from assistant.generation.llm_answer import (
     resolve_relative_years,
     says_not_found,
 )
-from assistant.generation.llm_draft import LLMDrafter, parse_outline
+from assistant.generation.llm.client import ChatClient, LLMError, classify, make_chat_model, retry_after_s
+from assistant.generation.llm.draft import LLMDrafter, parse_outline
 from assistant.types import Answer
 from tests.unit.llm_fakes import ListRetriever, ScriptedChat, StubAnswerer, StubDrafter, corpus, passage
 

@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import BaseMessage
 
-from assistant.generation.llm_answer import LLMAnswerer
-from assistant.generation.llm_draft import LLMDrafter
-from assistant.generation.prompts import (
-    PROMPTS_DIR,
+from assistant.generation.llm.answer import LLMAnswerer
+from assistant.generation.llm.draft import LLMDrafter
+from assistant.generation.llm.prompts import (
     PromptError,
     PromptLibrary,
     load_prompt,
     render_history,
     render_passages,
 )
+from assistant.resources import prompts_dir
 from tests.unit.llm_fakes import ListRetriever, ScriptedChat, StubAnswerer, StubDrafter, corpus, passage
 
 PLACEHOLDER = re.compile(r"\$\{?[A-Za-z_]\w*\}?")
@@ -30,7 +30,7 @@ PASSAGES = [
 
 
 def prompt_files() -> list[Path]:
-    return sorted(PROMPTS_DIR.glob("*.zh.md"))
+    return sorted(prompts_dir().glob("*.zh.md"))
 
 
 def test_every_prompt_file_is_used_by_the_code() -> None:

@@ -13,11 +13,11 @@ import pytest
 
 from assistant import cli
 from assistant import services as services_module
-from assistant.chroma_client import StoreError, open_client, server_address
 from assistant.config import Settings
-from assistant.lexical import LexicalIndex, fingerprint, sync_lexical
 from assistant.services import FULL_CHECK_S, Services
-from assistant.store_lock import SERVER_MODE_WAIT_S, writer_lock
+from assistant.store.client import StoreError, open_client, server_address
+from assistant.store.lexical import LexicalIndex, fingerprint, sync_lexical
+from assistant.store.lock import SERVER_MODE_WAIT_S, writer_lock
 
 
 @pytest.mark.parametrize(

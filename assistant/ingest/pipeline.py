@@ -8,12 +8,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.chunk_vectors import EmbeddingPlan
 from assistant.embeddings import Embedder
 from assistant.ingest.chunking import chunk_document, sentence_units
 from assistant.ingest.document import doc_id_for, parse_file
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, LoadError
-from assistant.store import ReportStore
+from assistant.ingest.vectors import EmbeddingPlan
+from assistant.store.collection import ReportStore
 from assistant.types import Chunk, ParsedDocument
 
 # (done, total, label) while embedding; label names the document being embedded.

@@ -17,10 +17,10 @@ from typing import Any
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.generation.citations import MARKER
-from assistant.generation.llm import text_of
+from assistant.generation.llm.client import text_of
+from assistant.resources import prompts_dir
 from assistant.types import Passage
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 _ROLE_LINE = re.compile(r"^<!--\s*role:\s*(system|user)\s*-->\s*$", re.MULTILINE)
 _FENCE = "====="
 HISTORY_TURNS = 6  # messages of history shown to the condense prompt
@@ -58,7 +58,7 @@ class Prompt:
 
 def load_prompt(name: str, directory: Path | None = None) -> Prompt:
     """Load prompts/NAME.zh.md (or NAME as a file name) and check its placeholders are well-formed."""
-    directory = directory or PROMPTS_DIR
+    directory = directory or prompts_dir()
     path = directory / (name if name.endswith(".md") else f"{name}.zh.md")
     try:
         source = path.read_text(encoding="utf-8")

@@ -73,7 +73,7 @@ def _llama_model(path: Path, settings: Settings) -> BaseChatModel:
         ) from exc
     if not path.is_file():
         raise LLMError("unavailable", f"找不到本地模型文件 {path}（ASSISTANT_LLM_GGUF）。")
-    from assistant.generation.llama import LlamaCppChat
+    from assistant.generation.llm.llama import LlamaCppChat
 
     return LlamaCppChat(
         model_path=str(path), temperature=settings.llm_temperature, n_ctx=LLAMA_CONTEXT, max_tokens=1024

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from assistant.lexical_table import FILTER_KEYS, LexicalTable
+from assistant.store.lexical_table import FILTER_KEYS, LexicalTable
 
 TOKENIZER_VERSION = "jieba-search-nfkc-v1"
 FORMAT_VERSION = "table-v1"  # records.jsonl (one JSON record per chunk) before; such indexes are rebuilt

@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from assistant import dense_local
 from assistant.config import Settings
 from assistant.ingest.chunking import chunk_document, sentence_units
 from assistant.ingest.document import parse_file
-from assistant.lexical import LexicalIndex
 from assistant.retrieval import Filters, Retriever
-from assistant.store import ReportStore
+from assistant.store import exact
+from assistant.store.collection import ReportStore
+from assistant.store.lexical import LexicalIndex
 from assistant.types import Passage
 from tests.conftest import SEEDS, HashingEmbedder
 
@@ -128,7 +128,7 @@ def test_hybrid_search_is_the_same_with_the_local_path_on_or_off(
         ]
 
     local = run()
-    monkeypatch.setattr(dense_local, "LOCAL_MAX_CHUNKS", -1)  # every filtered search asks Chroma
+    monkeypatch.setattr(exact, "LOCAL_MAX_CHUNKS", -1)  # every filtered search asks Chroma
     assert run() == local
     assert any(local) and not all(local)
 

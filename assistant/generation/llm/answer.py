@@ -30,8 +30,8 @@ from assistant.generation.citations import (
     with_headings,
 )
 from assistant.generation.corpus import Corpus
-from assistant.generation.llm import ChatClient, LLMError, text_of
-from assistant.generation.prompts import PromptLibrary, render_history, render_passages
+from assistant.generation.llm.client import ChatClient, LLMError, text_of
+from assistant.generation.llm.prompts import PromptLibrary, render_history, render_passages
 from assistant.generation.question import analyse
 from assistant.retrieval import Filters, Retriever
 from assistant.types import Answer, Passage

@@ -15,8 +15,7 @@ from langchain_core.language_models import BaseChatModel
 from assistant.generation.citations import strip_active_markup
 from assistant.generation.corpus import Corpus
 from assistant.generation.draft import Drafter
-from assistant.generation.llm import ChatClient, LLMError
-from assistant.generation.llm_answer import (
+from assistant.generation.llm.answer import (
     FALLBACK_NOTE,
     Generated,
     as_client,
@@ -27,7 +26,8 @@ from assistant.generation.llm_answer import (
     strip_think,
     system_text,
 )
-from assistant.generation.prompts import PromptLibrary, render_outline, render_passages
+from assistant.generation.llm.client import ChatClient, LLMError
+from assistant.generation.llm.prompts import PromptLibrary, render_outline, render_passages
 from assistant.generation.question import analyse
 from assistant.retrieval import Filters, Retriever, prefer
 from assistant.types import Answer, Passage

@@ -1,4 +1,4 @@
-"""Local dense scoring (assistant/dense_local.py): sentence units found by probing their ids, exact ranking."""
+"""Local dense scoring (assistant/exact.py): sentence units found by probing their ids, exact ranking."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant import dense_local
+from assistant.store import exact
 
 
 class FakeCollection:
@@ -42,14 +42,14 @@ def _store(units: dict[str, int]) -> dict[str, np.ndarray]:
 
 @pytest.mark.parametrize("probe", [1, 3, 8])
 def test_every_unit_is_found_whatever_the_probe_size(probe: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dense_local, "UNIT_PROBE", probe)
+    monkeypatch.setattr(exact, "UNIT_PROBE", probe)
     # No units, fewer than a probe, exactly a probe, one more, several probes' worth.
     units = {"a": 0, "b": 2, "c": probe, "d": probe + 1, "e": 3 * probe + 2}
     stored = _store(units)
     stored["other"] = _vec(1, 0, 0, 0)  # a chunk not asked for
     stored["other~0"] = _vec(1, 0, 0, 0)
     collection = FakeCollection(stored)
-    owners, vectors = dense_local.entry_vectors(collection, list(units))
+    owners, vectors = exact.entry_vectors(collection, list(units))
     assert sorted(owners) == sorted(cid for cid, n in units.items() for _ in range(n + 1))
     assert vectors.shape == (len(owners), 4)
     by_owner: dict[str, list[np.ndarray]] = {}
@@ -62,18 +62,18 @@ def test_every_unit_is_found_whatever_the_probe_size(probe: int, monkeypatch: py
 
 def test_chunks_missing_from_the_store_are_left_out() -> None:
     collection = FakeCollection(_store({"a": 2}))
-    owners, vectors = dense_local.entry_vectors(collection, ["a", "gone"])
+    owners, vectors = exact.entry_vectors(collection, ["a", "gone"])
     assert owners.count("a") == 3 and "gone" not in owners
     assert len(collection.calls) == 1  # no unit of either chunk fills a probe: one request
-    owners, vectors = dense_local.entry_vectors(collection, [])
+    owners, vectors = exact.entry_vectors(collection, [])
     assert owners == [] and vectors.shape == (0, 0)
 
 
 def test_gets_are_split_into_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dense_local, "_ID_BATCH", 5)
+    monkeypatch.setattr(exact, "_ID_BATCH", 5)
     units = {f"c{i}": 1 for i in range(4)}
     collection = FakeCollection(_store(units))
-    owners, _ = dense_local.entry_vectors(collection, list(units))
+    owners, _ = exact.entry_vectors(collection, list(units))
     assert len(owners) == 8
     assert max(collection.calls) <= 5
 
@@ -81,10 +81,10 @@ def test_gets_are_split_into_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_chunk_scores_its_best_entry_and_ties_go_by_id() -> None:
     owners = ["b", "b", "a", "c", "c"]
     vectors = np.stack([_vec(0, 1), _vec(2, 0), _vec(1, 1), _vec(1, 1), _vec(0, 3)])  # not normalised
-    ranked = dense_local.rank(_vec(3, 0), owners, vectors, k=3)
+    ranked = exact.rank(_vec(3, 0), owners, vectors, k=3)
     assert [cid for cid, _ in ranked] == ["b", "a", "c"]  # a and c tie at cos 45°: a first
     assert ranked[0][1] == pytest.approx(1.0)
     assert ranked[1][1] == pytest.approx(ranked[2][1]) == pytest.approx(np.sqrt(0.5))
-    assert [cid for cid, _ in dense_local.rank(_vec(1, 0), owners, vectors, k=1)] == ["b"]
-    assert dense_local.rank(_vec(1, 0), [], np.zeros((0, 2), np.float32), k=3) == []
-    assert dense_local.rank(_vec(1, 0), owners, vectors, k=0) == []
+    assert [cid for cid, _ in exact.rank(_vec(1, 0), owners, vectors, k=1)] == ["b"]
+    assert exact.rank(_vec(1, 0), [], np.zeros((0, 2), np.float32), k=3) == []
+    assert exact.rank(_vec(1, 0), owners, vectors, k=0) == []

@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from assistant import dense_local
-from assistant.chroma_client import open_client
 from assistant.config import Settings
 from assistant.ingest.chunking import sentence_units
-from assistant.journal import JournalEntry, WriteJournal
+from assistant.store import exact
+from assistant.store.client import open_client
+from assistant.store.journal import JournalEntry, WriteJournal
 from assistant.types import Chunk, Passage
 
 _PAGE = 5000  # Chroma get() page size when scanning the whole collection
@@ -267,11 +267,11 @@ class ReportStore:
         own similarity and its sentences' (score = 1 - cosine distance). `chunk_ids`, when the
         caller knows them, are the chunks `where` selects: they are scored exactly from their
         vectors fetched by id, far cheaper than a filtered Chroma query for a few hundred chunks
-        (assistant/dense_local.py); ties are then broken by chunk id.
+        (assistant/exact.py); ties are then broken by chunk id.
         """
         if chunk_ids is not None:
-            owners, vectors = dense_local.entry_vectors(self._collection, chunk_ids)
-            return self._passages(dense_local.rank(vector, owners, vectors, k), {}, {})
+            owners, vectors = exact.entry_vectors(self._collection, chunk_ids)
+            return self._passages(exact.rank(vector, owners, vectors, k), {}, {})
         total = self._collection.count()
         if total == 0 or k <= 0:
             return []

@@ -1,0 +1,1 @@
+"""The prompt files (*.zh.md), shipped inside the package as assistant.prompts; see README.md here."""
