@@ -7,6 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.errors import AssistantError
+
+
+class SettingsError(AssistantError, ValueError):
+    """A setting (environment variable) whose value does not parse; the message names the variable."""
+
 
 def _int(env: Mapping[str, str], key: str, default: int) -> int:
     raw = env.get(key, "").strip()
@@ -15,7 +21,7 @@ def _int(env: Mapping[str, str], key: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError as exc:
-        raise ValueError(f"环境变量 {key} 应为整数，实际为 {raw!r}") from exc
+        raise SettingsError(f"环境变量 {key} 应为整数，实际为 {raw!r}") from exc
 
 
 def _float(env: Mapping[str, str], key: str, default: float) -> float:
@@ -25,12 +31,12 @@ def _float(env: Mapping[str, str], key: str, default: float) -> float:
     try:
         return float(raw)
     except ValueError as exc:
-        raise ValueError(f"环境变量 {key} 应为数字，实际为 {raw!r}") from exc
+        raise SettingsError(f"环境变量 {key} 应为数字，实际为 {raw!r}") from exc
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Every tunable the product reads; see the README's settings table."""
+    """Every tunable the product reads (docs/contracts.md, Settings)."""
 
     store_dir: Path = Path("vectorstore")
     chroma_url: str | None = None
@@ -61,7 +67,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read ASSISTANT_* variables (DESIGN §3.2); unset ones keep their defaults."""
+        """Read ASSISTANT_* variables (docs/contracts.md, Settings); unset ones keep their defaults."""
         env = os.environ if env is None else env
         defaults = cls()
         return cls(

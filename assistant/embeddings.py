@@ -11,6 +11,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from assistant.errors import AssistantError
+
 ProgressFn = Callable[[int], None]  # called with the number of texts just embedded
 
 BUNDLED = "bundled"
@@ -19,8 +21,10 @@ _BGE_ZH_QUERY = "为这个句子生成表示以用于检索相关文章："
 _BGE_EN_QUERY = "Represent this sentence for searching relevant passages: "
 
 
-class EmbedderLoadError(RuntimeError):
+class EmbedderLoadError(AssistantError, RuntimeError):
     """The configured model cannot be loaded; the message says what to do (Chinese)."""
+
+    exit_code = 2
 
 
 class Embedder(Protocol):

@@ -1,78 +1,28 @@
-"""Hybrid retrieval: dense (chunk + sentence vectors) and BM25 candidates fused by weighted RRF, with filters."""
+"""Hybrid retrieval: dense (chunk + sentence vectors) and BM25 candidates fused by weighted RRF, with filters.
+
+`Filters` (assistant/types.py, imported here for callers) is the one filter object: the Retriever
+passes it down to both sides, the lexical index's row mask is computed once per search, and the
+dense side gets the same Filters with, for a narrow filter, the chunks that mask selects.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any, Protocol
 
 import numpy as np
 
 from assistant.embeddings import Embedder
-from assistant.store import exact
-from assistant.store.collection import ReportStore
+from assistant.store import PassageStore, exact
 from assistant.store.lexical import LexicalIndex
-from assistant.types import PART_KINDS, Passage
+from assistant.types import Filters, Passage
 
 # Reciprocal-rank fusion: score = Σ weight / (RRF_K + rank). Tuned on seeds/qa/dev.jsonl as a whole.
 RRF_K = 60
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 1.0
 CANDIDATES = 30
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Metadata filters; None means no constraint. `part` takes 总结/计划/存在问题 or a full part name."""
-
-    township: str | tuple[str, ...] | None = None
-    year: int | None = None
-    kind: str | None = None
-    part: str | None = None
-    doc: str | None = None
-
-    def is_empty(self) -> bool:
-        return all(v is None for v in (self.township, self.year, self.kind, self.part, self.doc))
-
-    def conditions(self) -> list[dict[str, Any]]:
-        conds: list[dict[str, Any]] = []
-        if isinstance(self.township, tuple) and len(self.township) > 1:
-            conds.append({"township": {"$in": list(self.township)}})
-        elif self.township:
-            one = self.township[0] if isinstance(self.township, tuple) else self.township
-            conds.append({"township": one})
-        if self.kind:
-            conds.append({"kind": self.kind})
-        if self.doc:
-            conds.append({"doc": self.doc})
-        if self.part:
-            key = "part_kind" if self.part in PART_KINDS else "part"
-            conds.append({key: self.part})
-        if self.year is not None:
-            conds += [{"year_min": {"$lte": self.year}}, {"year_max": {"$gte": self.year}}]
-        return conds
-
-    def chroma_where(self) -> dict[str, Any] | None:
-        """The filter as a Chroma `where` clause (None when empty)."""
-        conds = self.conditions()
-        if not conds:
-            return None
-        return conds[0] if len(conds) == 1 else {"$and": conds}
-
-    def matches(self, meta: dict[str, Any]) -> bool:
-        """The same filter evaluated on a metadata dict (for the lexical side)."""
-        for cond in self.conditions():
-            ((key, want),) = cond.items()
-            value = meta.get(key)
-            if isinstance(want, dict):
-                op, bound = next(iter(want.items()))
-                if op == "$in":
-                    if value not in bound:
-                        return False
-                elif value is None or (op == "$lte" and not value <= bound) or (op == "$gte" and not value >= bound):
-                    return False
-            elif value != want:
-                return False
-        return True
 
 
 def fuse(
@@ -91,7 +41,7 @@ def fuse(
 HINT_WEIGHT = 1.0  # votes (in RRF units) for a passage that matches what the question points at
 
 
-def part_year(meta: dict[str, Any]) -> int | None:
+def part_year(meta: Mapping[str, Any]) -> int | None:
     """2024 for part '2024年工作计划'; None when the part names no year."""
     part = str(meta.get("part", ""))
     return int(part[:4]) if part[:4].isdigit() else None
@@ -111,21 +61,43 @@ def prefer(passages: list[Passage], docs: set[str], years: tuple[int, ...]) -> l
     return [replace(p, rank=i) for i, p in enumerate(ranked, start=1)]
 
 
+class Searcher(Protocol):
+    """What the answer and draft paths need of a retriever (Retriever is one; tests pass fakes): fused
+    passages for a query, and the embedder and dense weight, so that a query searched several times
+    (a comparison, one search per report) is embedded once and passed back as `vector`."""
+
+    @property
+    def embedder(self) -> Embedder: ...
+
+    @property
+    def dense_weight(self) -> float: ...
+
+    def search(
+        self, query: str, k: int = 5, filters: Filters | None = None, vector: np.ndarray | None = None
+    ) -> list[Passage]: ...
+
+
 class Retriever:
-    """Answers `search(query)` with fused passages; each side can be switched off for comparisons."""
+    """Answers `search(query)` with fused passages; each side can be switched off for comparisons.
+
+    `local_max_chunks`: a filter selecting at most this many chunks has them scored exactly by the
+    store (ReportStore.query's `among`) rather than by a filtered Chroma query (assistant/store/exact.py).
+    """
 
     def __init__(
         self,
-        store: ReportStore,
+        store: PassageStore,
         lexical: LexicalIndex,
         embedder: Embedder,
         *,
         dense_weight: float = DENSE_WEIGHT,
         lexical_weight: float = LEXICAL_WEIGHT,
         candidates: int = CANDIDATES,
+        local_max_chunks: int = exact.LOCAL_MAX_CHUNKS,
     ) -> None:
         self.store, self.lexical, self.embedder = store, lexical, embedder
         self.dense_weight, self.lexical_weight, self.candidates = dense_weight, lexical_weight, candidates
+        self.local_max_chunks = local_max_chunks
 
     def search(
         self, query: str, k: int = 5, filters: Filters | None = None, vector: np.ndarray | None = None
@@ -133,12 +105,12 @@ class Retriever:
         """The k best passages for the query; `vector` reuses an already computed query embedding."""
         filters = filters or Filters()
         n = max(k, self.candidates)
-        mask = None if filters.is_empty() else self.lexical.mask(filters.conditions())
+        mask = None if filters.is_empty() else self.lexical.mask(filters)
         dense: list[Passage] = []
         if self.dense_weight > 0:
             if vector is None:
                 vector = self.embedder.embed_query(query)
-            dense = self.store.query(vector, n, where=filters.chroma_where(), chunk_ids=self._narrow(mask))
+            dense = self.store.query(vector, n, filters, among=self._narrow(mask))
         lexical: list[tuple[str, float]] = []
         if self.lexical_weight > 0:
             lexical = self.lexical.search(query, n, mask=mask)
@@ -150,12 +122,13 @@ class Retriever:
         to score itself; None for no filter, a wide one, or an empty index (not synced: ask Chroma).
 
         The lexical index holds every chunk's filter columns and is synced with the store before
-        searching (Services), so these are the chunks Chroma's `where` would select.
+        searching (Services), so these are the chunks Chroma's `where` would select; the store
+        checks them against the filter all the same.
         """
         if mask is None or not len(self.lexical):
             return None
         rows = np.flatnonzero(mask)
-        if len(rows) > exact.LOCAL_MAX_CHUNKS:
+        if len(rows) > self.local_max_chunks:
             return None
         ids = self.lexical.ids
         return [ids[row] for row in rows.tolist()]
@@ -164,9 +137,7 @@ class Retriever:
         self, fused: list[tuple[str, float]], dense: list[Passage], lexical: list[tuple[str, float]]
     ) -> list[Passage]:
         by_id = {p.chunk_id: p for p in dense}
-        missing = [cid for cid, _ in fused if cid not in by_id]
-        for cid, text, meta in self.store.chunks(missing):
-            by_id[cid] = Passage(cid, str(meta["doc"]), str(meta.get("section", "")), text, 0.0, 0, dict(meta))
+        by_id.update((p.chunk_id, p) for p in self.store.passages([cid for cid, _ in fused if cid not in by_id]))
         dense_rank = {p.chunk_id: (i, p.score) for i, p in enumerate(dense, start=1)}
         lex_rank = {cid: (i, s) for i, (cid, s) in enumerate(lexical, start=1)}
         out = []

@@ -1,31 +1,61 @@
-"""Wiring: build the store, lexical index, embedder and retriever from Settings, once per process."""
+"""The composition root: the store, lexical index, embedder, chat model and answer paths, built from
+Settings once per process, and the writes (ingest, remove) that keep them in line.
+
+Every entry point (the CLI, the app, the evaluation, the benchmark) goes through Services, so the
+settings are unpacked into the ingest pipeline in one place and the lexical index follows every
+write without the caller remembering to sync it.
+
+Interrupted writes (a writer killed half way through a document, docs/contracts.md) are settled
+here and nowhere else, by one rule: whoever holds the store's write lock settles them before
+writing (`ingest`, `remove`, and `open` when given the held lock); a process opening the store
+without the lock settles them only if it can take the lock for a moment. If it cannot, the holder
+is a writer and settles them itself before it writes.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.config import Settings
 from assistant.embeddings import Embedder, embedder_name, make_embedder
+from assistant.errors import AssistantError
 from assistant.generation.answer import Answerer
 from assistant.generation.corpus import Corpus
 from assistant.generation.draft import Drafter
 from assistant.generation.llm.client import ChatClient, make_chat_client
+from assistant.ingest.pipeline import DocumentWritten, IngestProgress, IngestReport, ingest_paths
 from assistant.retrieval import DENSE_WEIGHT, LEXICAL_WEIGHT, Retriever
+from assistant.store import Store
 from assistant.store.collection import ReportStore
 from assistant.store.lexical import LexicalIndex, refreshed, sync_lexical
 from assistant.store.lock import StoreBusyError, StoreLock
 
-if TYPE_CHECKING:  # the LLM paths import langchain (seconds); loaded only when a model is configured
-    from assistant.generation.llm.answer import LLMAnswerer
-    from assistant.generation.llm.draft import LLMDrafter
+if TYPE_CHECKING:
+    from assistant.generation.paths import AnswerPath, DraftPath
 
 RETRIEVAL_MODES = ("hybrid", "dense", "lexical")
 # Chroma server mode: a long-running process compares chunk-id fingerprints at least this often even
 # when the store's entry count did not change (an edit that keeps the count, made by another process).
 FULL_CHECK_S = 10.0
+
+Clock = Callable[[], float]
+
+
+class ModeError(AssistantError, ValueError):
+    """A retrieval mode that does not exist."""
+
+    exit_code = 2
+
+
+def check_mode(mode: str) -> str:
+    """`mode` when it is one of RETRIEVAL_MODES; else ModeError naming the choices."""
+    if mode not in RETRIEVAL_MODES:
+        raise ModeError(f"未知检索模式 {mode!r}，可选：{'、'.join(RETRIEVAL_MODES)}")
+    return mode
 
 
 def lexical_dir(settings: Settings) -> LexicalIndex:
@@ -33,43 +63,55 @@ def lexical_dir(settings: Settings) -> LexicalIndex:
     return LexicalIndex(settings.store_dir / "lexical")
 
 
-def settle_interrupted_writes(settings: Settings, store: ReportStore) -> list[tuple[str, str]]:
-    """Settle document writes a killed writer left half done, so even a reader sees whole documents.
-
-    Needs the write lock for a moment; when another process holds it, that process is the
-    writer and settles them itself (every writer does so before writing).
-    """
-    if store.journal is None or not store.journal.pending():
-        return []
-    try:
-        lock = StoreLock(settings.store_dir).acquire()
-    except StoreBusyError:
-        return []
-    try:
-        return store.recover()
-    finally:
-        lock.release()
-
-
-@dataclass
 class Services:
-    """The shared components; the embedder loads on first use (listing documents needs no model)."""
+    """The shared components; the embedder loads on first use (listing documents needs no model).
 
-    settings: Settings
-    store: ReportStore
-    lexical: LexicalIndex
-    _embedder: Embedder | None = field(default=None, repr=False)
-    _chat: ChatClient | None = field(default=None, repr=False)
-    _sync_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
-    _entries: int = field(default=-1, repr=False)  # the store's entry count at the last full check
-    _checked_at: float = field(default=0.0, repr=False)
+    `clock` times the periodic full check of `refresh` (tests pass a fake one).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        lexical: LexicalIndex,
+        *,
+        embedder: Embedder | None = None,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self.settings, self.lexical = settings, lexical
+        self.store: Store = store
+        self.clock = clock
+        self._embedder = embedder
+        self._chat: ChatClient | None = None
+        self._sync_lock = threading.RLock()
+        self._entries = -1  # the store's entry count at the last full check (refresh)
+        self._checked_at = 0.0
+        self._settled: list[tuple[str, str]] = []  # settled here and not yet reported by `ingest`
 
     @classmethod
-    def open(cls, settings: Settings) -> Services:
-        """Open the store (refusing a mismatched embedder before any model loads) and the lexical index."""
-        store = ReportStore.open(settings, embedder_name(settings.embedding_model))
-        settle_interrupted_writes(settings, store)
-        return cls(settings=settings, store=store, lexical=lexical_dir(settings))
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        lock: StoreLock | None = None,
+        rebuild: bool = False,
+        embedder: Embedder | None = None,
+    ) -> Services:
+        """Open the store (refusing a mismatched embedder before any model loads) and the lexical index,
+        and settle interrupted writes (see the module docstring).
+
+        `lock`: the store's write lock, when the caller holds it (ingest, remove, serve). `rebuild`
+        (needs it) empties the store first, as after changing the embedding model. `embedder`: one
+        already loaded (the benchmark loads the model once for several stores).
+        """
+        if rebuild:
+            if lock is None:
+                raise ValueError("rebuild needs the store's write lock")
+            ReportStore.drop(settings)
+        name = embedder.name if embedder is not None else embedder_name(settings.embedding_model)
+        services = cls(settings, ReportStore.open(settings, name), lexical_dir(settings), embedder=embedder)
+        services.settle(holding_lock=lock is not None)
+        return services
 
     @property
     def embedder(self) -> Embedder:
@@ -77,8 +119,70 @@ class Services:
             self._embedder = make_embedder(self.settings.embedding_model, self.settings.embed_batch_size)
         return self._embedder
 
+    # -- writes (the caller holds the store's write lock) -------------------------------------------
+    def settle(self, *, holding_lock: bool = False) -> list[tuple[str, str]]:
+        """Settle the writes a killed writer left half done; returns (doc id, "completed" | "rolled_back").
+
+        With `holding_lock` (the caller holds the write lock) they are settled at once; without it
+        only if the lock is free for a moment, else the holder, a writer, settles them itself.
+        """
+        journal = self.store.journal
+        if journal is None:
+            return []
+        if holding_lock:
+            outcomes = self.store.recover()
+        else:
+            if not journal.pending():  # read-only: safe without the lock, and saves taking it
+                return []
+            try:
+                lock = StoreLock(self.settings.store_dir).acquire()
+            except StoreBusyError:
+                return []
+            try:
+                outcomes = self.store.recover()
+            finally:
+                lock.release()
+        self._settled += outcomes
+        return outcomes
+
+    def ingest(
+        self,
+        paths: Iterable[Path],
+        *,
+        progress: IngestProgress | None = None,
+        written: DocumentWritten | None = None,
+    ) -> IngestReport:
+        """Bring the store in line with the files and folders (ingest.pipeline.ingest_paths, with the
+        settings' chunk size, file size limit and parse time limit), then the lexical index.
+
+        Interrupted writes are settled first; `recovered` lists those settled since the store was opened.
+        """
+        self.settle(holding_lock=True)
+        report = ingest_paths(
+            paths,
+            self.store,
+            self.embedder,
+            max_chars=self.settings.chunk_max_chars,
+            max_bytes=self.settings.max_file_mb * 1024 * 1024,
+            parse_timeout_s=self.settings.parse_timeout_s,
+            progress=progress,
+            written=written,
+        )
+        report.recovered = [{"doc": doc, "outcome": outcome} for doc, outcome in self._settled]
+        self._settled = []
+        self.sync_lexical()
+        return report
+
+    def remove(self, doc_ids: Sequence[str]) -> dict[str, int]:
+        """Delete documents, then bring the lexical index in line; doc id -> chunks deleted (0: not stored)."""
+        self.settle(holding_lock=True)
+        removed = {doc_id: self.store.delete_document(doc_id) for doc_id in doc_ids}
+        self.sync_lexical()
+        return removed
+
+    # -- reading ------------------------------------------------------------------------------------
     def sync_lexical(self) -> bool:
-        """Bring the lexical index in line with the store; True when it was rebuilt."""
+        """Bring the lexical index in line with the store (one full chunk-id fetch); True when it was rebuilt."""
         with self._sync_lock:
             return sync_lexical(self.store, self.lexical)
 
@@ -105,7 +209,7 @@ class Services:
             except NotFoundError:
                 self.store = ReportStore.open(self.settings, self.store.embedder_name)
                 entries, reopened = self.store.entry_count(), True
-            now = time.monotonic()
+            now = self.clock()
             if not reopened and entries == self._entries and now - self._checked_at < FULL_CHECK_S:
                 return False
             fresh = refreshed(self.store, self.lexical)
@@ -113,16 +217,6 @@ class Services:
             if fresh is not None:
                 self.lexical = fresh
             return reopened or fresh is not None
-
-    def corpus(self) -> Corpus:
-        """Townships, kinds and vocabulary of the ingested reports (for scoping questions)."""
-        self.sync_lexical()
-        # From the lexical index's per-chunk metadata (synced above), not a scan of the store:
-        # at 100k chunks that scan took seconds per answerer.
-        documents = self.lexical.documents()
-        townships = {doc: str(meta.get("township", "")) for doc, meta in documents.items()}
-        kinds = {doc: str(meta.get("kind", "")) for doc, meta in documents.items()}
-        return Corpus(lexical=self.lexical, doc_townships=townships, doc_kinds=kinds)
 
     def chat(self) -> ChatClient | None:
         """The configured chat model (loaded once), or None: answers stay extractive.
@@ -133,32 +227,37 @@ class Services:
             self._chat = make_chat_client(self.settings)
         return self._chat
 
-    def answerer(self, mode: str = "hybrid") -> Answerer | LLMAnswerer:
-        """The LLM answer path when a model is configured (extractive as its fallback), else extractive."""
-        retriever, corpus = self.retriever(mode), self.corpus()
-        extractive = Answerer(retriever, corpus)
-        chat = self.chat()
-        if chat is None:
-            return extractive
-        from assistant.generation.llm.answer import LLMAnswerer
-
-        return LLMAnswerer(retriever, corpus, chat, extractive)
-
-    def drafter(self, mode: str = "hybrid") -> Drafter | LLMDrafter:
-        retriever, corpus = self.retriever(mode), self.corpus()
-        extractive = Drafter(retriever, corpus)
-        chat = self.chat()
-        if chat is None:
-            return extractive
-        from assistant.generation.llm.draft import LLMDrafter
-
-        return LLMDrafter(retriever, corpus, chat, extractive)
-
     def retriever(self, mode: str = "hybrid") -> Retriever:
         """A retriever: `hybrid` (default), or `dense` / `lexical` alone for comparisons."""
-        if mode not in RETRIEVAL_MODES:
-            raise ValueError(f"未知检索模式 {mode!r}，可选：{'、'.join(RETRIEVAL_MODES)}")
+        check_mode(mode)
         self.sync_lexical()
+        return self._retriever(mode)
+
+    def corpus(self) -> Corpus:
+        """Townships, kinds and vocabulary of the ingested reports (for scoping questions)."""
+        self.sync_lexical()
+        return self._corpus()
+
+    def answerer(self, mode: str = "hybrid") -> AnswerPath:
+        """The LLM answer path when a model is configured (extractive as its fallback), else extractive."""
+        return _answer_path(*self._parts(mode))
+
+    def drafter(self, mode: str = "hybrid") -> DraftPath:
+        """The LLM draft path when a model is configured (extractive as its fallback), else extractive."""
+        return _draft_path(*self._parts(mode))
+
+    def answer_paths(self, mode: str = "hybrid") -> tuple[AnswerPath, DraftPath]:
+        """Both paths over one retriever and corpus, built after one lexical sync (the evaluation)."""
+        parts = self._parts(mode)
+        return _answer_path(*parts), _draft_path(*parts)
+
+    def _parts(self, mode: str) -> tuple[Retriever, Corpus, ChatClient | None]:
+        """What an answer path is built from; the lexical index is synced once for all of them."""
+        check_mode(mode)
+        self.sync_lexical()
+        return self._retriever(mode), self._corpus(), self.chat()
+
+    def _retriever(self, mode: str) -> Retriever:
         return Retriever(
             self.store,
             self.lexical,
@@ -166,3 +265,29 @@ class Services:
             dense_weight=0.0 if mode == "lexical" else DENSE_WEIGHT,
             lexical_weight=0.0 if mode == "dense" else LEXICAL_WEIGHT,
         )
+
+    def _corpus(self) -> Corpus:
+        # From the lexical index's per-chunk metadata (synced by the caller), not a scan of the store:
+        # at 100k chunks that scan took seconds per answerer.
+        documents = self.lexical.documents()
+        townships = {doc: str(meta.get("township", "")) for doc, meta in documents.items()}
+        kinds = {doc: str(meta.get("kind", "")) for doc, meta in documents.items()}
+        return Corpus(lexical=self.lexical, doc_townships=townships, doc_kinds=kinds)
+
+
+def _answer_path(retriever: Retriever, corpus: Corpus, chat: ChatClient | None) -> AnswerPath:
+    extractive = Answerer(retriever, corpus)
+    if chat is None:
+        return extractive
+    from assistant.generation.llm.answer import LLMAnswerer  # imports langchain: only with a model
+
+    return LLMAnswerer(retriever, corpus, chat, extractive)
+
+
+def _draft_path(retriever: Retriever, corpus: Corpus, chat: ChatClient | None) -> DraftPath:
+    extractive = Drafter(retriever, corpus)
+    if chat is None:
+        return extractive
+    from assistant.generation.llm.draft import LLMDrafter
+
+    return LLMDrafter(retriever, corpus, chat, extractive)

@@ -1,9 +1,10 @@
-"""Shared dataclasses: the shapes that flow between ingest, store and retrieval."""
+"""Shared dataclasses: the shapes that flow between ingest, store, retrieval and the answer paths."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class Chunk:
     def section(self) -> str:
         return " > ".join(self.section_path)
 
-    def store_metadata(self) -> dict[str, Any]:
+    def store_metadata(self) -> ChunkMeta:
         """Flat metadata for Chroma (scalars only)."""
         return {
             "doc": self.doc_id,
@@ -76,12 +77,72 @@ class Chunk:
             "part_kind": part_kind(self.part),
             "title": self.meta.title,
             "township": self.meta.township,
-            "years": ",".join(str(y) for y in self.meta.years),
+            "years": format_years(self.meta.years),
             "year_min": min(self.meta.years) if self.meta.years else 0,
             "year_max": max(self.meta.years) if self.meta.years else 0,
             "kind": self.meta.kind,
             "source": self.meta.source,
             "doc_sha256": self.meta.sha256,
+        }
+
+
+class ChunkMeta(TypedDict, total=False):
+    """The flat metadata of a store entry, as Chroma keeps it (scalars only): a chunk's
+    (Chunk.store_metadata, every key below but the last two) plus `unit`, and `parent` on a sentence
+    unit. Rows read back from a store are not validated, so readers use `.get` with a default."""
+
+    doc: str
+    section: str  # the heading path, " > " between headings
+    start: int  # offsets of the chunk in the cleaned text
+    end: int
+    part: str  # "2023年工作总结", "2024年工作计划", … ("" when none)
+    part_kind: str  # 总结 | 计划 | 存在问题 | ""
+    title: str
+    township: str
+    years: str  # "2023,2024" (parse_years reads it)
+    year_min: int  # 0 when the report names no year
+    year_max: int
+    kind: str  # 总结 | 计划 | 述职 | 其他
+    source: str
+    doc_sha256: str
+    unit: str  # "chunk" | "sentence"
+    parent: str  # a sentence unit's chunk id
+
+
+def format_years(years: tuple[int, ...]) -> str:
+    """(2023, 2024) → "2023,2024", the form the store keeps and `docs --json` prints."""
+    return ",".join(str(y) for y in years)
+
+
+def parse_years(text: object) -> tuple[int, ...]:
+    """A stored `years` value as years: "2023,2024" → (2023, 2024); anything else in it is ignored."""
+    return tuple(int(y) for y in str(text or "").split(",") if y.strip().isdigit())
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    """What the store knows about one ingested document (derived from its chunks' metadata)."""
+
+    doc_id: str
+    title: str
+    township: str
+    years: tuple[int, ...]
+    kind: str
+    source: str
+    sha256: str
+    chunks: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The `docs --json` shape (docs/contracts.md, JSON shapes): years as "2023,2024"."""
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "township": self.township,
+            "years": format_years(self.years),
+            "kind": self.kind,
+            "source": self.source,
+            "sha256": self.sha256,
+            "chunks": self.chunks,
         }
 
 
@@ -98,14 +159,91 @@ class Passage:
     text: str
     score: float
     rank: int
-    metadata: dict[str, Any]
+    metadata: ChunkMeta
     dense_score: float | None = None
     dense_rank: int | None = None
     lexical_score: float | None = None
     lexical_rank: int | None = None
 
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The years its report covers."""
+        return parse_years(self.metadata.get("years"))
+
 
 PART_KINDS = ("总结", "计划", "存在问题")
+
+# One term of a filter, in Chroma's `where` syntax: {key: value} or {key: {"$in" | "$lte" | "$gte": bound}}.
+Condition = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Metadata filters; None means no constraint. `part` takes 总结/计划/存在问题 or a full part name.
+
+    The one filter object: its conditions are built once, here, and give both Chroma's `where`
+    (`chroma_where`) and the lexical index's row mask (LexicalTable.mask); `matches` evaluates
+    them on one entry's metadata.
+    """
+
+    township: str | tuple[str, ...] | None = None
+    year: int | None = None
+    kind: str | None = None
+    part: str | None = None
+    doc: str | None = None
+    _conditions: tuple[Condition, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_conditions", tuple(self._build()))
+
+    def _build(self) -> list[Condition]:
+        conds: list[Condition] = []
+        if isinstance(self.township, tuple) and len(self.township) > 1:
+            conds.append({"township": {"$in": list(self.township)}})
+        elif self.township:
+            one = self.township[0] if isinstance(self.township, tuple) else self.township
+            conds.append({"township": one})
+        if self.kind:
+            conds.append({"kind": self.kind})
+        if self.doc:
+            conds.append({"doc": self.doc})
+        if self.part:
+            key = "part_kind" if self.part in PART_KINDS else "part"
+            conds.append({key: self.part})
+        if self.year is not None:
+            conds += [{"year_min": {"$lte": self.year}}, {"year_max": {"$gte": self.year}}]
+        return conds
+
+    def is_empty(self) -> bool:
+        """No field set (a field set to "" builds no condition, yet counts as set)."""
+        return all(v is None for v in (self.township, self.year, self.kind, self.part, self.doc))
+
+    def conditions(self) -> tuple[Condition, ...]:
+        """The filter as Chroma `where` terms, all of which must hold (empty: no filter)."""
+        return self._conditions
+
+    def chroma_where(self) -> dict[str, Any] | None:
+        """The filter as a Chroma `where` clause (None when empty)."""
+        conds = self._conditions
+        if not conds:
+            return None
+        return conds[0] if len(conds) == 1 else {"$and": list(conds)}
+
+    def matches(self, meta: Mapping[str, Any]) -> bool:
+        """The same filter evaluated on one entry's metadata (a missing value meets no condition)."""
+        for cond in self._conditions:
+            ((key, want),) = cond.items()
+            value = meta.get(key)
+            if isinstance(want, dict):
+                op, bound = next(iter(want.items()))
+                if op == "$in":
+                    if value not in bound:
+                        return False
+                elif value is None or (op == "$lte" and not value <= bound) or (op == "$gte" and not value >= bound):
+                    return False
+            elif value != want:
+                return False
+        return True
 
 
 def part_kind(part: str) -> str:
@@ -140,7 +278,8 @@ class Citation:
 
 @dataclass
 class Answer:
-    """An answer or draft with its citations (DESIGN §3.3); `passages` are what retrieval returned."""
+    """An answer or draft with its citations (docs/contracts.md, JSON shapes: `ask --json`);
+    `passages` are what retrieval returned."""
 
     question: str
     answer: str

@@ -141,6 +141,7 @@ def build_store(services: Services, passages: list[str], store_dir: Path, slice_
     embedder, progress = PrimedEmbedder(services.embedder), Progress()
     done, seconds, embedded = 0, 0.0, 0
     with StoreLock(store_dir).acquire():
+        services.settle(holding_lock=True)  # ingest_paths directly (primed embedder): settle as Services.ingest does
         for part in slices:
             texts = [t for _, ts in part for t in ts]
             started = time.perf_counter()
@@ -257,7 +258,7 @@ Answer in the top 5, by pair of modes: {overlap}.
 """
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="RGB zh_refine.json (JSON lines)")
     parser.add_argument("--store", type=Path, help="store directory, kept for reuse (default ~/.cache/assistant-rgb/…)")
@@ -265,7 +266,54 @@ def main() -> None:
     parser.add_argument("--modes", default=",".join(("dense", "lexical", "hybrid")))
     parser.add_argument("--threads", type=int, help="embedding threads (OMP_NUM_THREADS; default: the engine's)")
     parser.add_argument("--out", type=Path, help="results directory (default: benchmarks/, or the store for a subset)")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def evaluate_modes(
+    services: Services, modes: list[str], items: list[rgb.RGBItem], answerable: set[str], details_path: Path
+) -> tuple[dict[str, list[rgb.ItemOutcome]], dict[str, float]]:
+    """Every mode's outcomes and evaluation seconds; per-item details to `details_path`."""
+    by_mode: dict[str, list[rgb.ItemOutcome]] = {}
+    eval_s: dict[str, float] = {}
+    with details_path.open("w", encoding="utf-8") as details_file:
+        for mode in modes:
+            log(f"evaluating {mode} …")
+            outcomes, details, seconds = run_mode(services, mode, items, answerable)
+            by_mode[mode], eval_s[mode] = outcomes, round(seconds, 1)
+            details_file.writelines(json.dumps(d, ensure_ascii=False) + "\n" for d in details)
+    return by_mode, eval_s
+
+
+def config_figures(settings: Settings, embedder: Embedder, threads: int | None) -> dict[str, Any]:
+    return {
+        "embedder": embedder.name,
+        "chunk_max_chars": settings.chunk_max_chars,
+        "embed_batch_size": settings.embed_batch_size,
+        "embed_threads": threads or "engine default",
+        "rrf_k": RRF_K,
+        "dense_weight": DENSE_WEIGHT,
+        "lexical_weight": LEXICAL_WEIGHT,
+        "retrieved_k": max(rgb.TOP_KS),
+        "passage_title_line": rgb.PASSAGE_TITLE,
+    }
+
+
+def corpus_figures(
+    items: list[rgb.RGBItem], passages: list[str], documents: int, chunks: int, answerable: set[str]
+) -> dict[str, Any]:
+    return {
+        "passages_listed": sum(len(it.passages) for it in items),
+        "passages_unique": len(passages),
+        "documents": documents,
+        "duplicate_passages_skipped": len(passages) - documents,
+        "passages_with_u_fffd_removed": sum(rgb.REPLACEMENT_CHAR in p for p in passages),
+        "chunks": chunks,
+        "answerable_questions": len(answerable),
+    }
+
+
+def main() -> None:
+    args = parse_args()
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if unknown := set(modes) - set(RETRIEVAL_MODES):
         sys.exit(f"unknown mode(s) {sorted(unknown)}; choose from {RETRIEVAL_MODES}")
@@ -295,40 +343,14 @@ def main() -> None:
     chunk_texts = [text for _, text, _ in services.store.chunks()]
     documents = len(services.store.documents())
     answerable = {it.id for it in items if any(rgb.contains_answer(t, it.answer) for t in chunk_texts)}
-    by_mode: dict[str, list[rgb.ItemOutcome]] = {}
-    eval_s: dict[str, float] = {}
-    with (store_dir / f"rgb_details_{tag}.jsonl").open("w", encoding="utf-8") as details_file:
-        for mode in modes:
-            log(f"evaluating {mode} …")
-            outcomes, details, seconds = run_mode(services, mode, items, answerable)
-            by_mode[mode], eval_s[mode] = outcomes, round(seconds, 1)
-            details_file.writelines(json.dumps(d, ensure_ascii=False) + "\n" for d in details)
-
+    by_mode, eval_s = evaluate_modes(services, modes, items, answerable, store_dir / f"rgb_details_{tag}.jsonl")
     results = {
         "benchmark": "RGB zh_refine (Chen et al. 2024, CC BY-NC-SA 4.0; data not included)",
         "date": datetime.date.today().isoformat(),
         "questions": len(items),
         "limit_questions": args.limit_questions,
-        "config": {
-            "embedder": embedder.name,
-            "chunk_max_chars": settings.chunk_max_chars,
-            "embed_batch_size": settings.embed_batch_size,
-            "embed_threads": args.threads or "engine default",
-            "rrf_k": RRF_K,
-            "dense_weight": DENSE_WEIGHT,
-            "lexical_weight": LEXICAL_WEIGHT,
-            "retrieved_k": max(rgb.TOP_KS),
-            "passage_title_line": rgb.PASSAGE_TITLE,
-        },
-        "corpus": {
-            "passages_listed": sum(len(it.passages) for it in items),
-            "passages_unique": len(passages),
-            "documents": documents,
-            "duplicate_passages_skipped": len(passages) - documents,
-            "passages_with_u_fffd_removed": sum(rgb.REPLACEMENT_CHAR in p for p in passages),
-            "chunks": len(chunk_texts),
-            "answerable_questions": len(answerable),
-        },
+        "config": config_figures(settings, embedder, args.threads),
+        "corpus": corpus_figures(items, passages, documents, len(chunk_texts), answerable),
         "modes": {mode: rgb.summarise(outcomes) for mode, outcomes in by_mode.items()},
         "top5_overlap": {
             f"{a}_vs_{b}": rgb.top5_overlap(by_mode, a, b)

@@ -74,6 +74,48 @@ def p50_ms(samples: list[float]) -> float:
     return round(statistics.median(samples) * 1000, 1)
 
 
+def ingest_figures(modes: dict[str, Services], paths: list[Path], embedder: Any) -> dict[str, Any]:
+    """Ingest the corpus into each store, timing what is not embedding too (ingest_paths directly:
+    the embedder is wrapped to time it, and each store is fresh, nothing to settle)."""
+    figures: dict[str, Any] = {}
+    for name, services in modes.items():
+        timed = TimedEmbedder(embedder)
+        t0 = time.perf_counter()
+        report = ingest_paths(paths, services.store, timed, max_chars=services.settings.chunk_max_chars)
+        services.sync_lexical()
+        figures[f"{name}.ingest_s"] = round(time.perf_counter() - t0, 2)
+        figures[f"{name}.ingest_not_embedding_s"] = round(time.perf_counter() - t0 - timed.seconds, 2)
+        figures[f"{name}.chunks"] = report.chunks
+        figures["chars"] = report.chars
+    return figures
+
+
+def query_timings(modes: dict[str, Services], questions: list[str], embedder: Any) -> dict[str, list[float]]:
+    """Search (with a ready vector, and embedding the query) and ask, per question, alternating the modes;
+    then the server's per-request change check and a full fingerprint."""
+    retrievers = {name: s.retriever() for name, s in modes.items()}
+    answerers = {name: s.answerer() for name, s in modes.items()}
+    timings: dict[str, list[float]] = {}
+
+    def timed(key: str, call: Any, *args: Any, **kwargs: Any) -> None:
+        t0 = time.perf_counter()
+        call(*args, **kwargs)
+        timings.setdefault(key, []).append(time.perf_counter() - t0)
+
+    for question in questions:
+        vector = embedder.embed_query(question)
+        for name in modes:
+            timed(f"{name}.search_store_ms", retrievers[name].search, question, k=5, vector=vector)
+            timed(f"{name}.search_ms", retrievers[name].search, question, k=5)
+            timed(f"{name}.ask_ms", answerers[name].ask, question)
+    server = modes["server"]
+    server.refresh()
+    for _ in range(len(questions)):
+        timed("server.refresh_unchanged_ms", server.refresh)
+        timed("server.full_fingerprint_ms", lambda: fingerprint(server.store.chunk_ids()))
+    return timings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", type=Path, default=[ROOT / "seeds"])
@@ -89,47 +131,14 @@ def main() -> None:
         base = Path(tmp)
         proc, url = start_server(base / "server-data", base / "server.log")
         try:
-            modes = {
-                "embedded": Services.open(Settings(store_dir=base / "embedded")),
-                "server": Services.open(Settings(store_dir=base / "client", chroma_url=url)),
-            }
-            embedder = modes["embedded"].embedder
-            modes["server"]._embedder = embedder
+            embedded = Services.open(Settings(store_dir=base / "embedded"))
+            embedder = embedded.embedder
+            server = Services.open(Settings(store_dir=base / "client", chroma_url=url), embedder=embedder)
+            modes = {"embedded": embedded, "server": server}
             embedder.embed_query("预热")
             figures: dict[str, Any] = {"load_avg_1m_before": round(os.getloadavg()[0], 2)}
-            for name, services in modes.items():
-                timed = TimedEmbedder(embedder)
-                t0 = time.perf_counter()
-                report = ingest_paths(args.paths, services.store, timed, max_chars=services.settings.chunk_max_chars)
-                services.sync_lexical()
-                figures[f"{name}.ingest_s"] = round(time.perf_counter() - t0, 2)
-                figures[f"{name}.ingest_not_embedding_s"] = round(time.perf_counter() - t0 - timed.seconds, 2)
-                figures[f"{name}.chunks"] = report.chunks
-                figures["chars"] = report.chars
-            retrievers = {name: s.retriever() for name, s in modes.items()}
-            answerers = {name: s.answerer() for name, s in modes.items()}
-            timings: dict[str, list[float]] = {}
-            for question in questions:
-                vector = embedder.embed_query(question)
-                for name in modes:
-                    t0 = time.perf_counter()
-                    retrievers[name].search(question, k=5, vector=vector)
-                    timings.setdefault(f"{name}.search_store_ms", []).append(time.perf_counter() - t0)
-                    t0 = time.perf_counter()
-                    retrievers[name].search(question, k=5)
-                    timings.setdefault(f"{name}.search_ms", []).append(time.perf_counter() - t0)
-                    t0 = time.perf_counter()
-                    answerers[name].ask(question)
-                    timings.setdefault(f"{name}.ask_ms", []).append(time.perf_counter() - t0)
-            server = modes["server"]
-            server.refresh()
-            for _ in range(len(questions)):
-                t0 = time.perf_counter()
-                server.refresh()
-                timings.setdefault("server.refresh_unchanged_ms", []).append(time.perf_counter() - t0)
-                t0 = time.perf_counter()
-                fingerprint(server.store.chunk_ids())
-                timings.setdefault("server.full_fingerprint_ms", []).append(time.perf_counter() - t0)
+            figures.update(ingest_figures(modes, args.paths, embedder))
+            timings = query_timings(modes, questions, embedder)
             figures.update({key: p50_ms(samples) for key, samples in timings.items()})
             figures["queries"] = len(questions)
             figures["load_avg_1m_after"] = round(os.getloadavg()[0], 2)

@@ -278,7 +278,7 @@ def loadavg() -> list[float] | None:
         return None
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, help="store directory to serve (reused; empty → seeds ingested)")
     parser.add_argument("--users", type=int, default=20)
@@ -295,11 +295,39 @@ def main(argv: list[str] | None = None) -> int:
         metavar="KEY=VALUE",
         help="environment for the server, e.g. ASSISTANT_QUEUE_SIZE=4 (repeatable)",
     )
-    args = parser.parse_args(argv)
-    server_env = dict(item.split("=", 1) for item in args.server_env)
+    return parser.parse_args(argv)
 
-    questions = questions_from(args.qa)
-    plans = plan(questions, args.users, args.questions)
+
+def measure(
+    server: Server, store: Path, plans: list[list[str]], args: argparse.Namespace, report: dict[str, Any]
+) -> bool:
+    """Start the server, run the load, check the store from outside; the figures go into `report`.
+    True when every request was answered or told to retry and the store checks passed."""
+    report["loadavg_before"] = loadavg()
+    server.start()
+    report["startup_s"] = round(server.wait_ready(args.startup_timeout), 1)
+    docs_before = doc_count(store)
+    results, wall_s = run_load(server.url, plans, args.timeout)
+    report.update(summarise(results, wall_s))
+    report["loadavg_after"] = loadavg()
+    report["server_peak_rss_mb"] = server.peak_rss_mb()
+    report["server_alive_after"] = server.alive()
+    report["store_docs_before"] = docs_before
+    report["store_docs_after"] = doc_count(store)
+    report["store_search_ok"] = search_works(store, args.search)
+    report["samples"] = [asdict(r) for r in results if r.outcome != "answered"][:5]
+    return bool(
+        report["answered"] + report["retry"] == report["n_requests"]
+        and report["store_docs_after"] == docs_before > 0
+        and report["store_search_ok"]
+        and report["server_alive_after"]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    server_env = dict(item.split("=", 1) for item in args.server_env)
+    plans = plan(questions_from(args.qa), args.users, args.questions)
     work = Path(tempfile.mkdtemp(prefix="assistant-load-"))
     store = args.store or work / "store"
     server = Server(store, free_port(), work / "serve.log", server_env)
@@ -312,25 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     ok = False
     try:
-        report["loadavg_before"] = loadavg()
-        server.start()
-        report["startup_s"] = round(server.wait_ready(args.startup_timeout), 1)
-        docs_before = doc_count(store)
-        results, wall_s = run_load(server.url, plans, args.timeout)
-        report.update(summarise(results, wall_s))
-        report["loadavg_after"] = loadavg()
-        report["server_peak_rss_mb"] = server.peak_rss_mb()
-        report["server_alive_after"] = server.alive()
-        report["store_docs_before"] = docs_before
-        report["store_docs_after"] = doc_count(store)
-        report["store_search_ok"] = search_works(store, args.search)
-        report["samples"] = [asdict(r) for r in results if r.outcome != "answered"][:5]
-        ok = (
-            report["answered"] + report["retry"] == report["n_requests"]
-            and report["store_docs_after"] == docs_before > 0
-            and report["store_search_ok"]
-            and report["server_alive_after"]
-        )
+        ok = measure(server, store, plans, args, report)
     except Exception as exc:  # reported in the JSON; the server is still stopped below
         report["failure"] = f"{type(exc).__name__}: {exc}"
     finally:

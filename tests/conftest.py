@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ class HashingEmbedder:
         n = np.linalg.norm(v)
         return v / n if n else v
 
-    def embed_documents(self, texts: Sequence[str], progress=None) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def embed_documents(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         out = np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
         if progress:
             progress(len(texts))

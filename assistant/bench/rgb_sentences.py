@@ -10,7 +10,7 @@ import json
 import random
 from pathlib import Path
 
-from assistant.ingest.chunking import sentence_spans
+from assistant.text import sentence_spans
 
 MIN_CHARS, MAX_CHARS = 12, 160
 

@@ -2,7 +2,7 @@
 
 Figures (keys of the JSON object; times in ms unless named _s):
   embed_raw_chars_per_s   the embedder alone on the seed chunks' text, in batches
-  ingest_chars_per_s      `ingest_paths` on the seeds into a fresh store (parse, embed chunk and
+  ingest_chars_per_s      `Services.ingest` of the seeds into a fresh store (parse, embed chunk and
                           sentence vectors, store, BM25), cleaned characters per second
   ingest_ratio            ingest_chars_per_s / embed_raw_chars_per_s
   seed_search_{dense,lexical,hybrid}_{p50,p95}_ms, seed_ask_{p50,p95}_ms   on the seed store
@@ -31,18 +31,40 @@ from typing import Any
 
 import numpy as np
 
+from assistant import resources
 from assistant.bench.process import free_port, peak_rss_mb
+from assistant.bench.rgb_sentences import rgb_sentences
 from assistant.bench.scale_corpus import build_pools, fill_store
 from assistant.config import Settings
 from assistant.embeddings import Embedder, make_embedder
+from assistant.errors import AssistantError
 from assistant.eval.dataset import load_qa
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.document import parse_file
-from assistant.ingest.pipeline import ingest_paths
 from assistant.services import Services, lexical_dir
 from assistant.store.collection import ReportStore
 
 Note = Callable[[str], None]
+
+
+class BenchError(AssistantError):
+    """The benchmark cannot run (its inputs are missing)."""
+
+    exit_code = 2
+
+
+def seed_inputs() -> tuple[Path, Path]:
+    """The bundled sample reports and their dev Q&A set: the benchmark's corpus and questions."""
+    seeds = resources.seeds_dir()
+    qa_file = seeds / "qa" / "dev.jsonl"
+    if not seeds.is_dir() or not any(seeds.glob("*.txt")) or not qa_file.is_file():
+        raise BenchError("找不到示例报告 seeds/ 及其问答集 seeds/qa/dev.jsonl，请在项目目录中运行")
+    return seeds, qa_file
+
+
+def default_scale_dir(scale_chunks: int) -> Path:
+    """Where the scale store is built once and reused."""
+    return Path.home() / ".cache" / "assistant-bench" / f"scale-{scale_chunks}"
 
 
 def percentile_ms(seconds: Sequence[float], q: float) -> float:
@@ -88,24 +110,17 @@ def latencies(services: Services, qs: Sequence[str], prefix: str) -> dict[str, f
     return out
 
 
-def _services(settings: Settings, embedder: Embedder) -> Services:
-    services = Services.open(settings)
-    services._embedder = embedder  # one model load per bench run
-    return services
-
-
 def seed_figures(settings: Settings, embedder: Embedder, seeds: Path, qs: Sequence[str], note: Note) -> dict[str, Any]:
     seed_files = sorted(p for p in seeds.glob("*.txt"))
     note("嵌入模型原始吞吐")
     raw = embed_raw(embedder, seed_files, settings.chunk_max_chars)
     with tempfile.TemporaryDirectory(prefix="bench-seeds-") as tmp:
-        local = replace(settings, store_dir=Path(tmp), chroma_url=None)
+        # Parsed in-process (parse_timeout_s=0): the figure is the pipeline's, not the parse worker's start.
+        local = replace(settings, store_dir=Path(tmp), chroma_url=None, parse_timeout_s=0)
         note("完整导入示例报告")
         started = time.perf_counter()
-        store = ReportStore.open(local, embedder.name)
-        report = ingest_paths([seeds], store, embedder, max_chars=local.chunk_max_chars, parse_timeout_s=0)
-        services = Services(settings=local, store=store, lexical=lexical_dir(local), _embedder=embedder)
-        services.sync_lexical()
+        services = Services.open(local, embedder=embedder)  # a fresh store of its own: nobody else writes
+        report = services.ingest([seeds])
         ingest_s = time.perf_counter() - started
         note("示例库检索延迟")
         figures = latencies(services, qs, "seed_")
@@ -144,7 +159,7 @@ def scale_store(
         fill_store(store, pools, n_chunks, settings.chunk_max_chars, progress)
         figures["scale_build_s"] = round(time.perf_counter() - started, 1)
     figures["scale_entries"] = store.entry_count()
-    services = Services(settings=settings, store=store, lexical=lexical_dir(settings), _embedder=embedder)
+    services = Services(settings, store, lexical_dir(settings), embedder=embedder)
     started = time.perf_counter()
     services.sync_lexical()
     figures["scale_lexical_sync_s"] = round(time.perf_counter() - started, 2)
@@ -207,14 +222,17 @@ def serve_figures(store_dir: Path, qs: Sequence[str], note: Note) -> dict[str, A
 def run_bench(
     settings: Settings,
     *,
-    seeds: Path,
-    qa_file: Path,
     scale_chunks: int,
-    scale_dir: Path,
-    extra_sentences: Sequence[str] = (),
+    scale_dir: Path | None = None,
+    rgb: Path | None = None,
+    rgb_limit: int = 2000,
     note: Note = lambda _: None,
 ) -> dict[str, Any]:
-    """Every figure in one dict (see the module docstring)."""
+    """Every figure in one dict (see the module docstring). `rgb`: an RGB file whose sentences widen the
+    scale store's sentence pool (up to `rgb_limit`, evaluation only)."""
+    seeds, qa_file = seed_inputs()
+    extra_sentences = rgb_sentences(rgb, rgb_limit) if rgb else []
+    scale_dir = scale_dir or default_scale_dir(scale_chunks)
     qs = questions(qa_file)
     started = time.perf_counter()
     embedder = make_embedder(settings.embedding_model, settings.embed_batch_size)
@@ -225,11 +243,12 @@ def run_bench(
         scale_settings = replace(settings, store_dir=scale_dir, chroma_url=None)
         figures.update(scale_store(scale_settings, embedder, seeds, scale_chunks, extra_sentences, note))
         note("规模库检索延迟")
-        figures.update(latencies(_services(scale_settings, embedder), qs, ""))
+        figures.update(latencies(Services.open(scale_settings, embedder=embedder), qs, ""))
         note("冷启动（新进程到第一个回答）")
         figures["cold_start_s"] = cold_start_s(scale_dir, qs[0])
         note("网页服务内存")
         figures.update(serve_figures(scale_dir, qs[:20], note))
     figures["cpu_count"] = os.cpu_count()
     figures["load_avg_1m"] = round(os.getloadavg()[0], 2)
+    figures["rgb_sentences"] = len(extra_sentences)
     return figures

@@ -1,1 +1,3 @@
-"""Evaluation: Q&A sets (DESIGN §3.4), metrics (§3.5), runner and report."""
+"""Evaluation: Q&A sets, metrics (docs/contracts.md: Q&A set format, Metrics), runner and report."""
+
+__all__ = ["dataset", "metrics", "report", "rgb", "runner"]

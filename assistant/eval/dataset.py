@@ -1,4 +1,4 @@
-"""Read Q&A sets in the DESIGN §3.4 JSONL format, with line-numbered errors for bad lines."""
+"""Read Q&A sets (JSONL, docs/contracts.md: Q&A set format), with line-numbered errors for bad lines."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import AssistantError
+
 KINDS = ("fact", "list", "compare", "unanswerable", "draft")
 ANSWERED_KINDS = ("fact", "list", "compare")
 
 
-class DatasetError(ValueError):
-    """A Q&A file that does not follow the format; the message names the line."""
+class DatasetError(AssistantError, ValueError):
+    """A Q&A file that cannot be read or does not follow the format; the message names the line."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,14 @@ def _item(raw: Any, line_no: int) -> QAItem:
         evidence=evidence,
         extra={k: v for k, v in raw.items() if k not in known},
     )
+
+
+def read_qa(path: Path) -> list[QAItem]:
+    """load_qa for a command: a missing or unreadable file is a DatasetError too, naming the file."""
+    try:
+        return load_qa(path)
+    except (OSError, DatasetError) as exc:
+        raise DatasetError(f"无法读取问答集 {path}：{exc}") from exc
 
 
 def load_qa(path: Path) -> list[QAItem]:

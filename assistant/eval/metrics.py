@@ -1,4 +1,4 @@
-"""Metric definitions of DESIGN §3.5. Text comparison: NFKC, all whitespace removed."""
+"""Metric definitions (docs/contracts.md: Metrics). Text comparison: NFKC, all whitespace removed."""
 
 from __future__ import annotations
 

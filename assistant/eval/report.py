@@ -1,15 +1,19 @@
-"""Write an eval run to disk: metrics.json, results.jsonl, report.md (worst items first) and SVG charts."""
+"""Run a Q&A set and write it to disk: metrics.json, results.jsonl, report.md (worst items first), SVG charts."""
 
 from __future__ import annotations
 
 import html
 import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.eval.runner import ItemResult
+from assistant.eval.dataset import QAItem
+from assistant.eval.runner import ItemResult, run, summarise
+
+if TYPE_CHECKING:
+    from assistant.generation.paths import AnswerPath, DraftPath
 
 TARGETS = {
     "retrieval.recall@5": (">=", 0.95),
@@ -124,3 +128,21 @@ def write_report(out: Path, metrics: dict[str, Any], results: Sequence[ItemResul
             "",
         ]
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def evaluate(
+    items: Sequence[QAItem],
+    answerer: AnswerPath,
+    drafter: DraftPath,
+    out: Path,
+    *,
+    mode: str,
+    source: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Answer every item (drafts through `drafter`), score it and write the run to `out`; returns the
+    metrics, the retrieval `mode` first (`assistant eval`)."""
+    results = run(items, answerer.ask, drafter.draft, progress=progress)
+    metrics = {"mode": mode, **summarise(results)}
+    write_report(out, metrics, results, source)
+    return metrics

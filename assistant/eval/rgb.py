@@ -4,8 +4,8 @@ The benchmark file is JSON lines `{"id", "query", "answer", "positive", "negativ
 a list whose items are either a string or a list of alternative strings. Following RGB's own
 scorer, a text holds the answer when it holds *every* item, where an item given as a list is held
 when *any* of its alternatives is (`["东盟", "中国", …]`: all names; `[["4次", "四次"]]`: either).
-Text comparison: NFKC, case-folded, all whitespace removed (DESIGN §3.5 plus case folding, as RGB
-lower-cases: `SE 3` matches `se3`).
+Text comparison: NFKC, case-folded, all whitespace removed (the product's metrics, docs/contracts.md,
+plus case folding, as RGB lower-cases: `SE 3` matches `se3`).
 
 Each pooled passage is stored as a short document: a constant title line, then the passage. The
 product takes a first line of up to 100 characters as the title and gives a document that is only

@@ -1,4 +1,4 @@
-"""Run a Q&A set through ask/draft and compute the DESIGN §3.5 metrics, per item and overall."""
+"""Run a Q&A set through ask/draft and compute the metrics (docs/contracts.md: Metrics), per item and overall."""
 
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ def _number_check(answer: str, cited: dict[int, tuple[str, str]]) -> tuple[int, 
 
 
 def summarise(results: Sequence[ItemResult]) -> dict[str, Any]:
-    """The flat metrics of DESIGN §3.5 (plus a few counts)."""
+    """The flat metrics of docs/contracts.md (plus a few counts)."""
     with_evidence = [r for r in results if r.recall_at_5 is not None]
     answered = [r for r in results if r.kind in ANSWERED_KINDS]
     unanswerable = [r for r in results if r.kind == "unanswerable"]

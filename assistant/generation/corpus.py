@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from assistant.generation.question import Question
-from assistant.store.lexical import LexicalIndex
 
 # Report kinds a question may name to point at a report (写述职报告的那个乡).
 _KIND_WORDS = ("述职",)
 
 
+class Vocabulary(Protocol):
+    """What the answer paths read from the lexical index (assistant.store.lexical.LexicalIndex is one)."""
+
+    def idf(self, token: str, /) -> float: ...
+
+    def doc_tokens(self, doc_id: str, /) -> set[str]: ...
+
+    def docs_with(self, token: str, /) -> set[str]: ...
+
+
 @dataclass
 class Corpus:
-    lexical: LexicalIndex
+    lexical: Vocabulary
     doc_townships: dict[str, str]  # doc id → township ('' when unknown)
     doc_kinds: dict[str, str] = field(default_factory=dict)  # doc id → 总结 / 计划 / 述职
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 
 from assistant.generation import extractive
@@ -14,7 +15,7 @@ from assistant.generation.citations import verify
 from assistant.generation.corpus import Corpus
 from assistant.generation.question import Question, analyse
 from assistant.ingest.structure import heading_level
-from assistant.retrieval import Filters, Retriever, prefer
+from assistant.retrieval import Filters, Searcher, prefer
 from assistant.types import Answer, Passage
 
 DRAFT_PASSAGES = 8
@@ -31,10 +32,12 @@ def _is_heading(sentence: str) -> bool:
 
 
 class Drafter:
-    """The extractive drafting path."""
+    """The extractive drafting path. `min_coverage`: the share of the topic's terms a sentence must
+    cover to be drafted with."""
 
-    def __init__(self, retriever: Retriever, corpus: Corpus) -> None:
+    def __init__(self, retriever: Searcher, corpus: Corpus, *, min_coverage: float = MIN_COVERAGE) -> None:
         self.retriever, self.corpus = retriever, corpus
+        self.min_coverage = min_coverage
 
     def draft(self, topic: str, length: int = 400, filters: Filters | None = None, style: str = "总结") -> Answer:
         """A draft of about `length` characters on `topic`; abstains when the material has nothing on it.
@@ -52,7 +55,7 @@ class Drafter:
             for c in extractive.score_sentences(
                 q, passages, self.corpus.lexical.idf, self.corpus.lexical.doc_tokens, max_passages=DRAFT_PASSAGES
             )
-            if c.coverage >= MIN_COVERAGE and not _is_heading(c.text)
+            if c.coverage >= self.min_coverage and not _is_heading(c.text)
         ]
         picked: list[extractive.Candidate] = []
         used = 0
@@ -85,6 +88,12 @@ class Drafter:
             latency_ms=int((time.perf_counter() - started) * 1000),
             passages=passages,
         )
+
+    def stream(
+        self, topic: str, length: int = 400, filters: Filters | None = None, style: str = "总结"
+    ) -> Iterator[str | Answer]:
+        """The draft Answer alone (no text deltas: the sentences are copied, not written)."""
+        yield self.draft(topic, length, filters, style)
 
     def scoped_filters(self, q: Question, filters: Filters) -> Filters:
         """The filters narrowed to the townships a topic names, or to the one report it points at

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from assistant.generation.citations import URL
+from assistant.generation.sanitize import URL
 from assistant.types import Answer
 
 LINK_REMOVED = "〔链接已移除〕"

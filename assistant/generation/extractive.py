@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from assistant.generation.citations import UNDISCLOSED, placeholder_figures
 from assistant.generation.question import Question
-from assistant.ingest.chunking import sentence_spans
-from assistant.store.lexical import tokenize
+from assistant.text import CLAUSE_ENDS, sentence_spans, tokenize
 from assistant.types import Passage
 
 # Credit for a question term by where it is found (fixed on the dev set as a whole, not per question).
@@ -117,6 +116,7 @@ def select(
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?![\d.]*\s*[年月日])")
 _FIGURE_WINDOW = 12  # characters after a question term in which its figure is looked for
+_CLAUSE_END = re.compile(f"[{re.escape(CLAUSE_ENDS)}]")
 
 
 _ASKING = re.compile(r"多少|几")
@@ -141,7 +141,7 @@ def _figures_after(q: Question, terms: list[str], sentence: str, given: set[str]
     number = placeholder = False
     for term in terms:
         for match in re.finditer(re.escape(term), sentence):
-            window = re.split(r"[，,；;。！？!?]", sentence[match.end() : match.end() + _FIGURE_WINDOW])[0]
+            window = _CLAUSE_END.split(sentence[match.end() : match.end() + _FIGURE_WINDOW])[0]
             if any(f not in given for f in _NUMBER.findall(window)):
                 number = True
             elif placeholder_figures(window):

@@ -7,13 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.ingest.metadata import township_mentions
-from assistant.store.lexical import QUESTION_WORDS, tokenize_precise
+from assistant.text import QUESTION_WORDS, YEAR, tokenize_precise
 
 _PLACEHOLDER_TOKEN = re.compile(r"^[x×]+$")
 _FIGURE_CUES = ("多少", "几", "数量", "面积", "产量", "金额", "比例", "比重", "增长", "总额", "收入", "投资", "率")
 _COMPARE_CUES = ("分别", "各乡", "各是", "各自", "哪个多", "哪个少", "比较", "对比", "相比", "都有哪些", "几份报告")
 _LIST_CUES = ("哪些", "哪几", "有什么", "列举", "都有", "包括")
-_YEAR = re.compile(r"(20\d{2})\s*年")
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ def analyse(question: str, known_townships: Iterable[str] = ()) -> Question:
         text=question,
         terms=terms,
         townships=townships,
-        years=tuple(sorted({int(y) for y in _YEAR.findall(question)})),
+        years=tuple(sorted({int(y) for y in YEAR.findall(question)})),
         wants_figure=any(cue in question for cue in _FIGURE_CUES),
         is_compare=multi_township or paired or any(cue in question for cue in _COMPARE_CUES),
         is_list=any(cue in question for cue in _LIST_CUES),

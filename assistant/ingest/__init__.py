@@ -1,1 +1,3 @@
 """Ingestion: files → cleaned text → section tree → chunks."""
+
+__all__ = ["chunking", "clean", "document", "loaders", "metadata", "pipeline", "sandbox", "structure", "vectors"]

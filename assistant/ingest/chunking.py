@@ -7,10 +7,9 @@ import math
 from dataclasses import dataclass
 
 from assistant.ingest.structure import ITEM_LEVEL
+from assistant.text import sentence_spans
 from assistant.types import Chunk, ParsedDocument
 
-SENTENCE_ENDS = "。！？；!?;"
-_CLOSERS = "”’」』）)"
 _SOFT_BREAKS = "，、,：:"
 # Sentences shorter than this get no vector of their own (they still live in their chunk).
 MIN_SENTENCE_CHARS = 8
@@ -24,24 +23,6 @@ class _Block:
     end: int
     path: tuple[str, ...]
     part: str
-
-
-def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split text[start:end] after 。！？；!?; (plus closing quotes) and at newlines; spans cover it all."""
-    spans, begin, pos = [], start, start
-    while pos < end:
-        ch = text[pos]
-        pos += 1
-        if ch in SENTENCE_ENDS:
-            while pos < end and (text[pos] in SENTENCE_ENDS or text[pos] in _CLOSERS):
-                pos += 1
-        elif ch != "\n":
-            continue
-        spans.append((begin, pos))
-        begin = pos
-    if begin < end:
-        spans.append((begin, end))
-    return spans
 
 
 def _split_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:

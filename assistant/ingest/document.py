@@ -13,7 +13,7 @@ from assistant.types import DocumentMeta, ParsedDocument
 
 
 def doc_id_for(path: Path) -> str:
-    """The document id: the file name without its extension (DESIGN §3.3).
+    """The document id: the file name without its extension (docs/contracts.md, JSON shapes).
 
     Never a path: separators and control characters become "_", and a name of dots only
     ("...txt" has the stem "..") becomes underscores.

@@ -8,6 +8,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.errors import AssistantError
+
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 _MB = 1024 * 1024  # sizes in messages are in MiB, like ASSISTANT_MAX_FILE_MB
 
@@ -31,7 +33,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
-class LoadError(Exception):
+class LoadError(AssistantError):
     """A file that cannot be turned into text; the message is shown to the user (Chinese)."""
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from assistant.text import YEAR
 from assistant.types import Section
 
-_YEAR = re.compile(r"(20\d{2})\s*年")
 # An anonymised township: X/XX/XXX before 乡/镇.
 _ANON_TOWNSHIP = re.compile(r"[Xx×]{1,3}$")
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -95,7 +95,7 @@ def find_township(title: str, body: str) -> str:
 def find_years(title: str, body: str) -> tuple[int, ...]:
     """Years named in the title (else in the opening paragraph), ascending."""
     for source in (title, body[:600]):
-        years = sorted({int(y) for y in _YEAR.findall(source)})
+        years = sorted({int(y) for y in YEAR.findall(source)})
         if years:
             return tuple(years)
     return ()
@@ -120,7 +120,7 @@ def classify_part(heading: str, report_years: tuple[int, ...]) -> str:
     is_summary = not is_plan and any(word in heading for word in _SUMMARY_WORDS)
     if not (is_plan or is_summary):
         return ""
-    years = [int(y) for y in _YEAR.findall(heading)]
+    years = [int(y) for y in YEAR.findall(heading)]
     if years:
         year = years[0]
     elif report_years and is_summary:

@@ -13,7 +13,7 @@ from assistant.ingest.chunking import chunk_document, sentence_units
 from assistant.ingest.document import doc_id_for, parse_file
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, LoadError
 from assistant.ingest.vectors import EmbeddingPlan
-from assistant.store.collection import ReportStore
+from assistant.store import Store
 from assistant.types import Chunk, ParsedDocument
 
 # (done, total, label) while embedding; label names the document being embedded.
@@ -24,7 +24,8 @@ DocumentWritten = Callable[[str, str], None]
 
 @dataclass
 class IngestReport:
-    """The result of one ingest run (DESIGN §3.1 `--json`); counts are documents unless named chunks_*."""
+    """The result of one ingest run (`ingest --json`, docs/contracts.md); counts are documents unless
+    named chunks_*."""
 
     files: int = 0
     chunks: int = 0
@@ -35,7 +36,7 @@ class IngestReport:
     errors: list[dict[str, str]] = field(default_factory=list)
     # Files skipped because their text equals another document's: {"path", "same_as", "message"}.
     duplicates: list[dict[str, str]] = field(default_factory=list)
-    # Writes a crash interrupted, settled before this run: {"doc", "outcome": completed|rolled_back}.
+    # Writes a crash interrupted, settled before this run (by Services): {"doc", "outcome": completed|rolled_back}.
     recovered: list[dict[str, str]] = field(default_factory=list)
     chunks_embedded: int = 0
     chunks_deleted: int = 0
@@ -81,7 +82,7 @@ class _Plan:
     existed: bool
 
 
-def _plan(doc: ParsedDocument, store: ReportStore, max_chars: int) -> _Plan:
+def _plan(doc: ParsedDocument, store: Store, max_chars: int) -> _Plan:
     chunks = chunk_document(doc, max_chars=max_chars)
     existing_units = store.unit_ids(doc.meta.doc_id)
     existing = set(existing_units)
@@ -99,7 +100,7 @@ def _plan(doc: ParsedDocument, store: ReportStore, max_chars: int) -> _Plan:
 
 def ingest_paths(
     paths: Iterable[Path],
-    store: ReportStore,
+    store: Store,
     embedder: Embedder,
     *,
     max_chars: int = 360,
@@ -115,37 +116,19 @@ def ingest_paths(
     Documents that were ingested from a given folder and whose file is gone are removed.
     A file whose text equals another document's is skipped and reported as a duplicate.
 
-    Each document is written all or nothing (see ReportStore.write_document); writes a crash
-    interrupted are settled first, so a rerun after a kill resumes where the last run stopped.
-    The caller holds the store's write lock.
+    Each document is written all or nothing (see ReportStore.write_document). The caller holds
+    the store's write lock and has settled the writes a crash interrupted, so a rerun after a
+    kill resumes where the last run stopped: Services.ingest does both (and syncs the lexical
+    index afterwards), the way to ingest outside tests and benchmarks.
     """
     started = time.perf_counter()
     paths = list(paths)
     files, errors = expand_paths(paths)
     report = IngestReport(files=len(files), errors=errors)
-    report.recovered = [{"doc": doc, "outcome": outcome} for doc, outcome in store.recover()]
     known = store.documents()
-    accepted: list[Path] = []
-    seen: dict[str, Path] = {}
-    for path in files:
-        doc_id = doc_id_for(path)
-        if doc_id in seen:
-            report.errors.append(
-                {"path": str(path), "error": f"文档 ID “{doc_id}” 与 {seen[doc_id]} 重复（文件名去掉扩展名后相同）"}
-            )
-            continue
-        seen[doc_id] = path
-        accepted.append(path)
-    leaving = _missing_from_folders(paths, known, set(seen))
-    parsed: list[tuple[Path, ParsedDocument]] = []
-    for path in accepted:
-        try:
-            doc = parse_file(path.resolve(), max_bytes=max_bytes, timeout_s=parse_timeout_s)
-        except LoadError as exc:
-            report.errors.append({"path": str(path), "error": str(exc)})
-            continue
-        report.chars += len(doc.text)
-        parsed.append((path, doc))
+    accepted = _unique_ids(files, report)
+    leaving = _missing_from_folders(paths, known, {doc_id_for(p) for p in accepted})
+    parsed = _parse(accepted, report, max_bytes, parse_timeout_s)
     plans: list[_Plan] = []
     holders = _text_holders(known, leaving, parsed)
     for path, doc in parsed:
@@ -170,9 +153,41 @@ def ingest_paths(
     return report
 
 
+def _unique_ids(files: list[Path], report: IngestReport) -> list[Path]:
+    """The files whose doc id (file stem) no earlier file has; the others become errors."""
+    accepted: list[Path] = []
+    seen: dict[str, Path] = {}
+    for path in files:
+        doc_id = doc_id_for(path)
+        if doc_id in seen:
+            report.errors.append(
+                {"path": str(path), "error": f"文档 ID “{doc_id}” 与 {seen[doc_id]} 重复（文件名去掉扩展名后相同）"}
+            )
+            continue
+        seen[doc_id] = path
+        accepted.append(path)
+    return accepted
+
+
+def _parse(
+    files: list[Path], report: IngestReport, max_bytes: int | None, timeout_s: float
+) -> list[tuple[Path, ParsedDocument]]:
+    """Each file parsed (in the parse worker); a file that cannot be read becomes an error."""
+    parsed: list[tuple[Path, ParsedDocument]] = []
+    for path in files:
+        try:
+            doc = parse_file(path.resolve(), max_bytes=max_bytes, timeout_s=timeout_s)
+        except LoadError as exc:
+            report.errors.append({"path": str(path), "error": str(exc)})
+            continue
+        report.chars += len(doc.text)
+        parsed.append((path, doc))
+    return parsed
+
+
 def _apply(
     plans: list[_Plan],
-    store: ReportStore,
+    store: Store,
     embedder: Embedder,
     report: IngestReport,
     progress: IngestProgress | None,

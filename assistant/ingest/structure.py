@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.text import CLOSERS, HEADING_ENDS, LABEL_ENDS
 from assistant.types import Section
 
 _CN = "一二三四五六七八九十百零〇"
@@ -20,7 +21,6 @@ _HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (5, re.compile(r"^(?:[（(]\s*\d{1,2}\s*[）)]|[①-⑳])")),
 )
 ITEM_LEVEL = 6
-_SENTENCE_END = "。！？!?"
 # Longest heading sentence accepted before the line is treated as a numbered paragraph.
 _MAX_HEADING_CHARS = 100
 _ITEM_LABEL_CHARS = 40
@@ -66,9 +66,9 @@ def _lines(text: str) -> list[_Line]:
 def _split_heading(line: _Line) -> tuple[str, tuple[int, int], tuple[int, int] | None]:
     """Return (heading label, heading span, body span or None) for a heading line."""
     text = line.text
-    cut = next((i for i, ch in enumerate(text) if ch in _SENTENCE_END), None)
+    cut = next((i for i, ch in enumerate(text) if ch in HEADING_ENDS), None)
     if cut is None or cut >= len(text) - 1:
-        label = text.rstrip("。：:！？!?；;")
+        label = text.rstrip(LABEL_ENDS)
         if len(label) <= _MAX_HEADING_CHARS:
             return label, (line.start, line.start + len(label)), None
         # A long numbered paragraph without a sentence end: label it by its start, keep it all as body.
@@ -156,14 +156,14 @@ def _at_sentence_start(text: str, pos: int, paragraph_start: int) -> bool:
     if pos == paragraph_start:
         return True
     prev = pos - 1
-    while prev > paragraph_start and text[prev] in "”’」』）)":
+    while prev > paragraph_start and text[prev] in CLOSERS:
         prev -= 1
-    return text[prev] in "。！？!?；;：:"
+    return text[prev] in LABEL_ENDS
 
 
 def _item(text: str, pos: int, end: int) -> Section:
     stop = pos
-    while stop < end and text[stop] not in "。！？!?；;：:":
+    while stop < end and text[stop] not in LABEL_ENDS:
         stop += 1
     label = text[pos:stop]
     if len(label) > _ITEM_LABEL_CHARS:

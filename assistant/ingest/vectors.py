@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.ingest.chunking import sentence_units
+from assistant.text import CLAUSE_ENDS
 from assistant.types import Chunk
 
-_END_MARKS = "。；;！!？?，,：: "
+_END_MARKS = CLAUSE_ENDS + "：: "  # what a sentence or a heading may end with
 
 
 def unit_mean(vectors: Sequence[np.ndarray] | np.ndarray) -> np.ndarray:

@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
+from assistant.errors import AssistantError
 
 
-class StoreError(RuntimeError):
+class StoreError(AssistantError, RuntimeError):
     """The store cannot be opened or used; the message is for the user (Chinese)."""
+
+    exit_code = 2
 
 
 def server_address(url: str) -> tuple[str, int, bool]:

@@ -1,19 +1,20 @@
-"""The dense store: one Chroma collection of chunks. Raw Chroma results are converted here, once."""
+"""The dense store: one Chroma collection of chunks. Raw Chroma rows become Passages here, in one
+place (`to_passage`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 import numpy as np
 
 from assistant.config import Settings
+from assistant.errors import AssistantError
 from assistant.ingest.chunking import sentence_units
 from assistant.store import exact
 from assistant.store.client import open_client
 from assistant.store.journal import JournalEntry, WriteJournal
-from assistant.types import Chunk, Passage
+from assistant.types import Chunk, ChunkMeta, DocRecord, Filters, Passage, parse_years
 
 _PAGE = 5000  # Chroma get() page size when scanning the whole collection
 # Sentence units crowd the raw hits, so fetch several per wanted chunk before aggregating.
@@ -26,37 +27,39 @@ _CHUNKS_ONLY = {"unit": "chunk"}
 HNSW = {"space": "cosine", "max_neighbors": 32, "ef_construction": 200}
 
 
-class EmbedderMismatchError(RuntimeError):
+class EmbedderMismatchError(AssistantError, RuntimeError):
     """The store was built by another embedding model; mixing vectors would give nonsense."""
 
-
-@dataclass(frozen=True)
-class DocRecord:
-    """What the store knows about one ingested document (derived from its chunks' metadata)."""
-
-    doc_id: str
-    title: str
-    township: str
-    years: str
-    kind: str
-    source: str
-    sha256: str
-    chunks: int
+    exit_code = 2
 
 
 def journal_for(settings: Settings) -> WriteJournal:
-    """The write journal of this machine's store directory (see assistant/journal.py)."""
+    """The write journal of this machine's store directory (see assistant/store/journal.py)."""
     return WriteJournal(settings.store_dir / "journal")
 
 
 class ReportStore:
-    """Chunks with their vectors and metadata in one Chroma collection, tagged with the embedder."""
+    """Chunks with their vectors and metadata in one Chroma collection, tagged with the embedder.
 
-    def __init__(self, client: Any, collection: str, embedder_name: str, journal: WriteJournal | None = None) -> None:
+    `exact_options`: how the exact-scoring path fetches vectors (assistant/store/exact.py);
+    `max_batch`: entries per Chroma write (None: the client's own limit).
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        collection: str,
+        embedder_name: str,
+        journal: WriteJournal | None = None,
+        *,
+        exact_options: exact.ExactOptions = exact.DEFAULT_OPTIONS,
+        max_batch: int | None = None,
+    ) -> None:
         self._client = client
         self.embedder_name = embedder_name
         # Without a journal, document writes are not crash-safe (only for throwaway stores in tests).
         self.journal = journal
+        self.exact_options, self.max_batch = exact_options, max_batch
         self._collection = client.get_or_create_collection(
             collection,
             metadata={"embedder": embedder_name},
@@ -72,9 +75,18 @@ class ReportStore:
             )
 
     @classmethod
-    def open(cls, settings: Settings, embedder_name: str) -> ReportStore:
+    def open(
+        cls,
+        settings: Settings,
+        embedder_name: str,
+        *,
+        exact_options: exact.ExactOptions = exact.DEFAULT_OPTIONS,
+        max_batch: int | None = None,
+    ) -> ReportStore:
         """Open (or create) the collection; refuses a store built by another embedder."""
-        return cls(open_client(settings), settings.collection, embedder_name, journal_for(settings))
+        client = open_client(settings)
+        return cls(client, settings.collection, embedder_name, journal_for(settings),
+                   exact_options=exact_options, max_batch=max_batch)  # fmt: skip
 
     @staticmethod
     def drop(settings: Settings) -> None:
@@ -105,20 +117,15 @@ class ReportStore:
         """Ids of a document's entries, each mapped to its unit ('chunk' or 'sentence')."""
         return {uid: str(meta.get("unit", "chunk")) for uid, meta in self._scan({"doc": doc_id})}
 
-    def chunk_metadata(self, doc_id: str | None = None) -> list[dict[str, Any]]:
-        """Metadata of every chunk (or of one document's chunks), in no particular order."""
-        where: dict[str, Any] = {"unit": "chunk"} if doc_id is None else {"$and": [_CHUNKS_ONLY, {"doc": doc_id}]}
-        return [meta for _, meta in self._scan(where)]
-
     def chunk_ids(self) -> list[str]:
         """Ids of every chunk in the store."""
         return list(self._collection.get(where=_CHUNKS_ONLY, include=[])["ids"])
 
-    def chunks(self, ids: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
-        """(id, text, metadata) of the given chunks, or of all chunks; unknown ids are left out."""
+    def chunks(self, ids: Sequence[str] | None = None) -> list[tuple[str, str, ChunkMeta]]:
+        """(id, text, metadata) of the given entries, or of all chunks; unknown ids are left out."""
         if ids is not None and not ids:
             return []
-        out: list[tuple[str, str, dict[str, Any]]] = []
+        out: list[tuple[str, str, ChunkMeta]] = []
         offset = 0
         while True:
             page = self._collection.get(
@@ -145,7 +152,7 @@ class ReportStore:
                     doc_id=doc,
                     title=str(meta.get("title", "")),
                     township=str(meta.get("township", "")),
-                    years=str(meta.get("years", "")),
+                    years=parse_years(meta.get("years")),
                     kind=str(meta.get("kind", "")),
                     source=str(meta.get("source", "")),
                     sha256=str(meta.get("doc_sha256", "")),
@@ -181,6 +188,8 @@ class ReportStore:
 
     def _max_batch(self) -> int:
         """Chroma's largest write (5461 entries for the embedded store); bigger writes go in pieces."""
+        if self.max_batch is not None:
+            return self.max_batch
         try:
             return max(1, int(self._client.get_max_batch_size()))
         except Exception:  # older clients or servers without the call
@@ -243,9 +252,11 @@ class ReportStore:
 
     def recover(self) -> list[tuple[str, str]]:
         """Settle writes a crash interrupted: complete those whose new entries all arrived, undo the
-        rest. Returns (doc id, "completed" | "rolled_back"). The caller holds the write lock."""
+        rest, after discarding journal entries half written themselves. Returns (doc id, "completed" |
+        "rolled_back"). The caller holds the write lock."""
         if self.journal is None:
             return []
+        self.journal.discard_leftovers()
         outcomes: list[tuple[str, str]] = []
         for entry in self.journal.pending():
             arrived = self.existing(entry.added)
@@ -259,71 +270,94 @@ class ReportStore:
         return outcomes
 
     def query(
-        self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None, chunk_ids: Sequence[str] | None = None
+        self, vector: np.ndarray, k: int, filters: Filters | None = None, among: Sequence[str] | None = None
     ) -> list[Passage]:
-        """The k best chunks by cosine similarity, best first.
+        """The k best chunks meeting `filters` by cosine similarity, best first.
 
         Chunk vectors and sentence vectors are searched together; a chunk scores the best of its
-        own similarity and its sentences' (score = 1 - cosine distance). `chunk_ids`, when the
-        caller knows them, are the chunks `where` selects: they are scored exactly from their
-        vectors fetched by id, far cheaper than a filtered Chroma query for a few hundred chunks
-        (assistant/exact.py); ties are then broken by chunk id.
+        own similarity and its sentences' (score = 1 - cosine distance). `among`, when the caller
+        knows them, are the chunks `filters` selects (the lexical index holds every chunk's filter
+        columns): they are scored exactly from their vectors fetched by id, far cheaper than a
+        filtered Chroma query for a few hundred chunks (assistant/store/exact.py), ties broken by
+        chunk id. Otherwise Chroma is asked with the filter's `where`. Either way every passage
+        returned meets `filters`.
         """
-        if chunk_ids is not None:
-            owners, vectors = exact.entry_vectors(self._collection, chunk_ids)
-            return self._passages(exact.rank(vector, owners, vectors, k), {}, {})
+        filters = filters or Filters()
+        if k <= 0:
+            return []
+        if among is not None:
+            return self._exact(vector, k, filters, among)
         total = self._collection.count()
-        if total == 0 or k <= 0:
+        if total == 0:
             return []
         result = self._collection.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
             n_results=min(total, k * _OVERFETCH),
-            where=where,
+            where=filters.chroma_where(),
             include=["documents", "metadatas", "distances"],
         )
         best: dict[str, float] = {}
-        texts: dict[str, str] = {}
-        metas: dict[str, dict[str, Any]] = {}
-        rows = zip(
+        rows: dict[str, tuple[str, Mapping[str, Any]]] = {}
+        hits = zip(
             result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True
         )
-        for uid, text, meta, dist in rows:
+        for uid, text, meta, dist in hits:
             is_chunk = meta.get("unit", "chunk") == "chunk"
             cid = uid if is_chunk else str(meta["parent"])
             score = 1.0 - float(dist)
             if score > best.get(cid, -2.0):
                 best[cid] = score
             if is_chunk:
-                texts[cid], metas[cid] = text, dict(meta)
+                rows[cid] = (text, meta)
         ranked = sorted(best, key=lambda c: -best[c])[:k]
-        return self._passages([(cid, best[cid]) for cid in ranked], texts, metas)
+        rows.update(self._rows([cid for cid in ranked if cid not in rows]))  # chunks only their sentences hit
+        found = [cid for cid in ranked if cid in rows]
+        return [to_passage(cid, *rows[cid], score=best[cid], rank=rank) for rank, cid in enumerate(found, start=1)]
 
-    def _passages(
-        self, ranked: list[tuple[str, float]], texts: dict[str, str], metas: dict[str, dict[str, Any]]
-    ) -> list[Passage]:
-        self._fill_parents([c for c, _ in ranked if c not in texts], texts, metas)
-        return [
-            Passage(
-                chunk_id=cid,
-                doc_id=str(metas[cid]["doc"]),
-                section=str(metas[cid].get("section", "")),
-                text=texts[cid],
-                score=round(score, 6),
-                rank=rank,
-                metadata=metas[cid],
-            )
-            for rank, (cid, score) in enumerate(((c, s) for c, s in ranked if c in texts), start=1)
-        ]
+    def _exact(self, vector: np.ndarray, k: int, filters: Filters, among: Sequence[str]) -> list[Passage]:
+        """The k best of `among` meeting `filters`, scored here; each is checked against the filter,
+        so ids that do not fit it cannot slip in (one round of k when they do fit, as they should)."""
+        owners, vectors = exact.entry_vectors(self._collection, among, self.exact_options)
+        ranked = exact.rank(vector, owners, vectors, len(owners))
+        out: list[Passage] = []
+        for start in range(0, len(ranked), k):
+            batch = ranked[start : start + k]
+            rows = self._rows([cid for cid, _ in batch])
+            for cid, score in batch:
+                if cid in rows and filters.matches(rows[cid][1]):
+                    out.append(to_passage(cid, *rows[cid], score=score, rank=len(out) + 1))
+            if len(out) >= k:
+                break
+        return out[:k]
 
-    def _fill_parents(self, ids: list[str], texts: dict[str, str], metas: dict[str, dict[str, Any]]) -> None:
+    def passages(self, ids: Sequence[str]) -> list[Passage]:
+        """The given chunks as passages (score 0, rank 0), for callers that rank them themselves."""
+        return [to_passage(cid, text, meta) for cid, text, meta in self.chunks(ids)]
+
+    def _rows(self, ids: Sequence[str]) -> dict[str, tuple[str, Mapping[str, Any]]]:
+        """Text and metadata of the given entries by id (unknown ids left out)."""
         if not ids:
-            return
-        got = self._collection.get(ids=ids, include=["documents", "metadatas"])
-        for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-            texts[cid], metas[cid] = text, dict(meta)
+            return {}
+        got = self._collection.get(ids=list(ids), include=["documents", "metadatas"])
+        return {
+            cid: (text, meta) for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
 
 
-def _metadata_updates(chunks: Sequence[Chunk]) -> tuple[list[str], list[dict[str, Any]]]:
+def to_passage(chunk_id: str, text: str, meta: Mapping[str, Any], score: float = 0.0, rank: int = 0) -> Passage:
+    """A stored chunk as a Passage: the one place store rows become passages."""
+    return Passage(
+        chunk_id=chunk_id,
+        doc_id=str(meta["doc"]),
+        section=str(meta.get("section", "")),
+        text=text,
+        score=round(score, 6),
+        rank=rank,
+        metadata=cast(ChunkMeta, dict(meta)),
+    )
+
+
+def _metadata_updates(chunks: Sequence[Chunk]) -> tuple[list[str], list[ChunkMeta]]:
     """Ids and fresh metadata of chunks and their sentence units."""
     ids = [c.chunk_id for c in chunks]
     metas = [_chunk_meta(c) for c in chunks]
@@ -334,10 +368,10 @@ def _metadata_updates(chunks: Sequence[Chunk]) -> tuple[list[str], list[dict[str
     return ids, metas
 
 
-def _chunk_meta(chunk: Chunk) -> dict[str, Any]:
+def _chunk_meta(chunk: Chunk) -> ChunkMeta:
     return {**chunk.store_metadata(), "unit": "chunk"}
 
 
-def _sentence_meta(chunk: Chunk) -> dict[str, Any]:
+def _sentence_meta(chunk: Chunk) -> ChunkMeta:
     # Sentence units carry the chunk's metadata so filters (township, year, part) apply to them too.
     return {**chunk.store_metadata(), "unit": "sentence", "parent": chunk.chunk_id}

@@ -9,12 +9,16 @@ columns), their vectors are fetched by id and scored here, exactly (HNSW is appr
 
 Sentence units carry their chunk's filter metadata and have the ids `<chunk id>~0`, `~1`, …
 (assistant.ingest.chunking.sentence_units), so a chunk's units are fetched by asking for the next
-UNIT_PROBE ids of every chunk whose last asked unit exists, until none does.
+`unit_probe` ids of every chunk whose last asked unit exists, until none does.
+
+The knobs are parameters with the defaults below (ExactOptions on ReportStore, `local_max_chunks`
+on Retriever); tests pass other values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,39 +28,54 @@ import numpy as np
 # 1,805 chunks, Chroma's filtered query 260–370 ms at any of these sizes.
 LOCAL_MAX_CHUNKS = 1000
 UNIT_PROBE = 8  # unit ids asked per chunk and round; the scale store's chunks have 0–9 units
-_ID_BATCH = 4000  # ids per Chroma get (SQLite takes at most 32,766 variables a statement)
+ID_BATCH = 4000  # ids per Chroma get (SQLite takes at most 32,766 variables a statement)
+
+
+@dataclass(frozen=True)
+class ExactOptions:
+    """How entry vectors are fetched by id: `unit_probe` unit ids per chunk and round, at most
+    `id_batch` ids per Chroma get."""
+
+    unit_probe: int = UNIT_PROBE
+    id_batch: int = ID_BATCH
+
+
+DEFAULT_OPTIONS = ExactOptions()
 
 
 def unit_id(chunk_id: str, i: int) -> str:
     return f"{chunk_id}~{i}"
 
 
-def _get(collection: Any, ids: list[str]) -> tuple[list[str], list[Any]]:
-    """Ids and vectors of those of `ids` that are stored (Chroma gets in batches)."""
+def _get(collection: Any, ids: list[str], batch: int) -> tuple[list[str], list[Any]]:
+    """Ids and vectors of those of `ids` that are stored (Chroma gets of at most `batch` ids)."""
     found: list[str] = []
     vectors: list[Any] = []
-    for i in range(0, len(ids), _ID_BATCH):
-        page = collection.get(ids=ids[i : i + _ID_BATCH], include=["embeddings"])
+    for i in range(0, len(ids), batch):
+        page = collection.get(ids=ids[i : i + batch], include=["embeddings"])
         found.extend(page["ids"])
         vectors.extend(page["embeddings"] if page["embeddings"] is not None else [])
     return found, vectors
 
 
-def entry_vectors(collection: Any, chunk_ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+def entry_vectors(
+    collection: Any, chunk_ids: Sequence[str], options: ExactOptions = DEFAULT_OPTIONS
+) -> tuple[list[str], np.ndarray]:
     """The vectors of the chunks and of all their sentence units, with each one's chunk id."""
     chunks = set(chunk_ids)
     owners: list[str] = []
     vectors: list[Any] = []
+    probe_size = options.unit_probe
     ask, pending, start = list(chunk_ids), list(chunk_ids), 0
     while pending:
-        probe = [unit_id(cid, start + i) for cid in pending for i in range(UNIT_PROBE)]
-        found, got = _get(collection, ask + probe)
+        probe = [unit_id(cid, start + i) for cid in pending for i in range(probe_size)]
+        found, got = _get(collection, ask + probe, options.id_batch)
         vectors.extend(got)
         owners.extend(uid if uid in chunks else uid.rsplit("~", 1)[0] for uid in found)
         present = set(found)
-        last = start + UNIT_PROBE - 1
+        last = start + probe_size - 1
         pending = [cid for cid in pending if unit_id(cid, last) in present]  # may have more units
-        ask, start = [], start + UNIT_PROBE
+        ask, start = [], start + probe_size
     if not vectors:
         return owners, np.zeros((0, 0), dtype=np.float32)
     return owners, np.asarray(vectors, dtype=np.float32)

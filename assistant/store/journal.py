@@ -3,10 +3,13 @@
 A document write is three store calls (upsert the new entries, refresh the metadata of kept ones,
 delete the stale ones). A process killed between them would leave a document half old, half new.
 So before the first call the whole intent is written here (atomically: temp file, fsync, rename),
-and removed after the last. Whoever opens the store for writing next finds the entries left
-behind and settles each one without the embedder: if every new entry reached the store, the
+and removed after the last. Whoever next holds the write lock finds the entries left behind and
+settles each one without the embedder (ReportStore.recover): if every new entry reached the store, the
 write is completed (metadata refreshed, stale entries deleted); otherwise what did arrive is
 deleted and the document stays as it was. Either way each document is wholly old or wholly new.
+
+Any process may list the pending entries (`pending` only reads); only the lock holder deletes
+anything (`discard_leftovers`, `end`), so a reader opening the store never disturbs a writer.
 
 The journal lives in the local store directory, also in Chroma server mode: it records this
 machine's writes in flight, which only this machine can settle.
@@ -19,7 +22,9 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import cast
+
+from assistant.types import ChunkMeta
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,7 @@ class JournalEntry:
 
     doc_id: str
     added: list[str] = field(default_factory=list)
-    updates: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    updates: list[tuple[str, ChunkMeta]] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
 
 
@@ -64,26 +69,42 @@ class WriteJournal:
         self._sync_dir()
 
     def pending(self) -> list[JournalEntry]:
-        """Writes begun and never ended, oldest first; half-written temp files are discarded."""
+        """Writes begun and never ended, oldest first. Read-only, so safe without the write lock:
+        temp files (an entry being written) are skipped, and an entry ended while it is being read
+        is left out."""
         if not self.directory.is_dir():
             return []
         entries: list[tuple[float, JournalEntry]] = []
         for path in self.directory.iterdir():
-            if ".tmp-" in path.name:
-                # A crash while writing the entry itself: the store was not touched yet.
-                path.unlink(missing_ok=True)
+            if path.suffix != ".json":  # also skips `.tmp-<pid>` files
                 continue
-            if path.suffix != ".json":
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+                mtime = path.stat().st_mtime
+            except FileNotFoundError:  # ended meanwhile by the writer
                 continue
-            raw = json.loads(path.read_text(encoding="utf-8"))
             entry = JournalEntry(
                 doc_id=str(raw["doc_id"]),
                 added=[str(x) for x in raw["added"]],
-                updates=[(str(uid), dict(meta)) for uid, meta in raw["updates"]],
+                updates=[(str(uid), cast(ChunkMeta, dict(meta))) for uid, meta in raw["updates"]],
                 stale=[str(x) for x in raw["stale"]],
             )
-            entries.append((path.stat().st_mtime, entry))
+            entries.append((mtime, entry))
         return [entry for _, entry in sorted(entries, key=lambda pair: pair[0])]
+
+    def discard_leftovers(self) -> int:
+        """Delete the temp files of entries whose writer died while writing them (the store was not
+        touched yet); returns how many. Only the write lock's holder may call this: a temp file of a
+        live writer is its `begin` in progress. This process's own temp files are left alone."""
+        if not self.directory.is_dir():
+            return 0
+        own = f".tmp-{os.getpid()}"
+        found = 0
+        for path in self.directory.iterdir():
+            if ".tmp-" in path.name and not path.name.endswith(own):
+                path.unlink(missing_ok=True)
+                found += 1
+        return found
 
     def _sync_dir(self) -> None:
         fd = os.open(self.directory, os.O_RDONLY)

@@ -16,69 +16,25 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import logging
 import os
 import shutil
-import threading
-import unicodedata
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
+from assistant.store import ChunkSource
 from assistant.store.lexical_table import FILTER_KEYS, LexicalTable
+from assistant.text import TOKENIZER_VERSION, query_tokens, tokenize
+from assistant.types import Filters
 
-TOKENIZER_VERSION = "jieba-search-nfkc-v1"
 FORMAT_VERSION = "table-v1"  # records.jsonl (one JSON record per chunk) before; such indexes are rebuilt
 _MANIFEST = "manifest.json"
 _TABLE_DIR = "table"
 _BM25_DIR = "bm25"
 _DOC_TOKEN_CACHE = 256  # documents whose token sets are kept
-_jieba_lock = threading.Lock()
-
-
-# Words that say how to answer, not what about; they must not drive sentence matching.
-QUESTION_WORDS = frozenset(
-    "多少 几 几个 几次 几项 几条 几家 哪些 哪个 哪几 哪 什么 怎么 怎么样 怎样 如何 是否 有没有 有无 吗 呢 吧 啊 "
-    "了 的 得 地 是 有 在 和 与 及 或 都 也 还 又 各 各自 分别 一共 总共 共 合计 大概 大约 情况 方面 "
-    "请问 一下 说说 讲讲 介绍 告诉 我 你 报告 报告里 里 中 上 那个 这个 那 这 去年 今年 明年 搞 做 弄 "
-    "哪里 为什么 多大 多久 多长 谁 乡 镇 全乡 工作 年 多 各是 写 那个乡 几份 份 钱 要 说 给 来 能 想 叫 跟 "
-    "种 办 投 所在 这块 一年 打算 准备 县 村 个 月 名 处 号 样 里 到 现在 已经 目前 一共有 各种 "
-    "哪几个 哪几 多少钱 几名 几处 几场 几期 几块 几样 啥 些 些啥 咋 咋样 么 哪儿 号称 各乡 各镇 各村 几个乡 "
-    # drafting requests: how to write, not what about
-    "帮 帮我 帮忙 起草 拟 拟个 拟一份 写 写个 写一份 一份 一个 一篇 份 篇 替 请 稿 材料 方案".split()
-)
-
-
-def tokenize_precise(text: str) -> list[str]:
-    """jieba default-mode tokens (one token per word, no overlapping sub-words); punctuation dropped."""
-    normalised = unicodedata.normalize("NFKC", text).lower()
-    with _jieba_lock:
-        tokens = _jieba().lcut(normalised)
-    return [t for t in (tok.strip() for tok in tokens) if t and any(ch.isalnum() for ch in t)]
-
-
-def query_tokens(text: str) -> list[str]:
-    """BM25 query tokens: like `tokenize`, without the words that only say how to answer (多少, 哪些 …)."""
-    tokens = [t for t in tokenize(text) if t not in QUESTION_WORDS]
-    return tokens or tokenize(text)
-
-
-def _jieba() -> Any:
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
-
-
-def tokenize(text: str) -> list[str]:
-    """jieba search-mode tokens of NFKC-normalised, lower-cased text; punctuation and spaces dropped."""
-    normalised = unicodedata.normalize("NFKC", text).lower()
-    with _jieba_lock:  # jieba's lazy dictionary load is not thread-safe
-        tokens = _jieba().lcut_for_search(normalised)
-    return [t for t in (tok.strip() for tok in tokens) if t and any(ch.isalnum() for ch in t)]
 
 
 def fingerprint(chunk_ids: Iterable[str]) -> str:
@@ -89,7 +45,7 @@ def fingerprint(chunk_ids: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-def index_text(text: str, meta: dict[str, Any]) -> str:
+def index_text(text: str, meta: Mapping[str, Any]) -> str:
     """What BM25 sees for a chunk: title and section headings add the terms a user names."""
     return "\n".join(str(x) for x in (meta.get("title", ""), meta.get("section", ""), text) if x)
 
@@ -134,7 +90,7 @@ class LexicalIndex:
         self._doc_tokens = {}
         return True
 
-    def rebuild(self, chunks: Sequence[tuple[str, str, dict[str, Any]]], reuse: LexicalIndex | None = None) -> None:
+    def rebuild(self, chunks: Sequence[tuple[str, str, Mapping[str, Any]]], reuse: LexicalIndex | None = None) -> None:
         """Index (chunk id, text, metadata) triples, reusing the tokens of chunks already indexed (here
         or in `reuse`), and save."""
         known = {cid: (index, row) for index in (reuse, self) if index for row, cid in enumerate(index.ids)}
@@ -177,9 +133,9 @@ class LexicalIndex:
             _remove_leftovers(self.directory)
         shutil.rmtree(old, ignore_errors=True)
 
-    def mask(self, conditions: Sequence[dict[str, Any]]) -> np.ndarray:
-        """Rows meeting the filter conditions (Chroma `where` terms, see Filters.conditions)."""
-        return self.table.mask(conditions)
+    def mask(self, filters: Filters) -> np.ndarray:
+        """Rows meeting the filters (a boolean per row)."""
+        return self.table.mask(filters.conditions())
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) of the k best chunks with a positive score; `mask` (a boolean per row,
@@ -238,14 +194,6 @@ def top_positive(scores: np.ndarray, k: int) -> np.ndarray:
         kth = np.partition(scores[rows], len(rows) - k)[len(rows) - k]
         rows = rows[scores[rows] >= kth]  # the k best, and whatever ties the k-th
     return rows[np.lexsort((rows, -scores[rows]))][:k]
-
-
-class ChunkSource(Protocol):
-    """What the index is synced from (the dense store)."""
-
-    def chunk_ids(self) -> list[str]: ...
-
-    def chunks(self, ids: Sequence[str] | None = None) -> list[tuple[str, str, dict[str, Any]]]: ...
 
 
 def sync_lexical(source: ChunkSource, lexical: LexicalIndex) -> bool:
@@ -320,5 +268,5 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _filter_meta(meta: dict[str, Any]) -> dict[str, Any]:
+def _filter_meta(meta: Mapping[str, Any]) -> dict[str, Any]:
     return {key: meta[key] for key in FILTER_KEYS if key in meta}

@@ -25,13 +25,16 @@ from types import TracebackType
 from typing import IO
 
 from assistant.config import Settings
+from assistant.errors import AssistantError
 
 LOCK_NAME = "write.lock"
 SERVER_MODE_WAIT_S = 600.0
 
 
-class StoreBusyError(RuntimeError):
+class StoreBusyError(AssistantError, RuntimeError):
     """Another process is writing to the store; the message (Chinese) names it."""
+
+    exit_code = 2
 
 
 class StoreLock:

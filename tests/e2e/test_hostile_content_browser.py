@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Page
 
-from assistant.generation.citations import LINKS_REMOVED_NOTE, PROMPT_ECHO_NOTE
+from assistant.generation.sanitize import LINKS_REMOVED_NOTE, PROMPT_ECHO_NOTE
 from tests.conftest import ROOT, run_cli
 from tests.e2e.conftest import RunningApp, _launch_on_copy
 from tests.e2e.ui import ask, extra_screenshot, open_tab, upload

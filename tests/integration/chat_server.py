@@ -88,8 +88,7 @@ class ChatServer:
         self.requests: list[Received] = []
         self._stopping = threading.Event()
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._httpd.daemon_threads = True
+        self._httpd = _ChatHTTPServer(self)
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property
@@ -117,95 +116,6 @@ class ChatServer:
             return self.script(body, index)
         steps = list(self.script)
         return steps[min(index, len(steps) - 1)]
-
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
-                return
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length)
-                try:
-                    body = json.loads(raw or b"{}")
-                except json.JSONDecodeError:
-                    body = {}
-                with server._lock:
-                    server.requests.append(Received(self.path, body, time.monotonic()))
-                if not self.path.endswith("/chat/completions"):
-                    self._send(404, b'{"error": {"message": "not found"}}', {})
-                    return
-                self._run(server.next_step(body), body)
-
-            def _run(self, step: Step, body: dict[str, Any]) -> None:
-                stream = bool(body.get("stream"))
-                if isinstance(step, Sleep):
-                    if server._stopping.wait(step.seconds):
-                        return
-                    if step.then is not None:
-                        self._run(step.then, body)
-                    return
-                if isinstance(step, Status):
-                    self._send(step.code, step.body.encode(), step.headers)
-                elif isinstance(step, Raw):
-                    self._send(200, step.body.encode(), {"Content-Type": step.content_type})
-                elif isinstance(step, Reply) and not stream:
-                    self._send(200, json.dumps(server.completion(step)).encode(), {})
-                elif isinstance(step, Reply):
-                    self._stream(server.chunks(step.text, step.chunk_chars), step.finish_reason, finish=True)
-                elif isinstance(step, Drop):
-                    if stream:
-                        self._stream(server.chunks(step.text, step.chunk_chars), None, finish=False)
-                    else:
-                        self._drop_body(json.dumps(server.completion(Reply(step.text))).encode())
-
-            def _send(self, code: int, payload: bytes, headers: dict[str, str]) -> None:
-                self.send_response(code)
-                self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def _chunk(self, data: bytes) -> None:
-                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-                self.wfile.flush()
-
-            def _stream(self, pieces: list[dict[str, Any]], finish_reason: str | None, finish: bool) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.send_header("Transfer-Encoding", "chunked")
-                self.end_headers()
-                for piece in pieces:
-                    self._chunk(f"data: {json.dumps(piece, ensure_ascii=False)}\n\n".encode())
-                    time.sleep(0.01)
-                if not finish:
-                    # Abrupt close in the middle of the chunked body: what a proxy reset looks like.
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                    self.close_connection = True
-                    return
-                if finish_reason is not None:
-                    last = server.chunk_dict({}, finish_reason)
-                    self._chunk(f"data: {json.dumps(last)}\n\n".encode())
-                    self._chunk(b"data: [DONE]\n\n")
-                self._chunk(b"")
-
-            def _drop_body(self, payload: bytes) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload[: len(payload) // 2])
-                self.wfile.flush()
-                self.connection.shutdown(socket.SHUT_RDWR)
-                self.close_connection = True
-
-        return Handler
 
     def completion(self, reply: Reply) -> dict[str, Any]:
         return {
@@ -236,6 +146,103 @@ class ChatServer:
         pieces = [self.chunk_dict({"role": "assistant", "content": ""})]
         pieces += [self.chunk_dict({"content": text[i : i + size]}) for i in range(0, len(text), size)]
         return pieces
+
+
+class _ChatHTTPServer(ThreadingHTTPServer):
+    """The HTTP server, holding the ChatServer whose script its handlers follow."""
+
+    def __init__(self, chat: ChatServer) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.chat = chat
+        self.daemon_threads = True
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """One request: take the script's next step and answer the way it says."""
+
+    protocol_version = "HTTP/1.1"
+    server: _ChatHTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+        return
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        try:
+            body = json.loads(raw or b"{}")
+        except json.JSONDecodeError:
+            body = {}
+        with self.server.chat._lock:
+            self.server.chat.requests.append(Received(self.path, body, time.monotonic()))
+        if not self.path.endswith("/chat/completions"):
+            self._send(404, b'{"error": {"message": "not found"}}', {})
+            return
+        self._run(self.server.chat.next_step(body), body)
+
+    def _run(self, step: Step, body: dict[str, Any]) -> None:
+        stream = bool(body.get("stream"))
+        if isinstance(step, Sleep):
+            if self.server.chat._stopping.wait(step.seconds):
+                return
+            if step.then is not None:
+                self._run(step.then, body)
+            return
+        if isinstance(step, Status):
+            self._send(step.code, step.body.encode(), step.headers)
+        elif isinstance(step, Raw):
+            self._send(200, step.body.encode(), {"Content-Type": step.content_type})
+        elif isinstance(step, Reply) and not stream:
+            self._send(200, json.dumps(self.server.chat.completion(step)).encode(), {})
+        elif isinstance(step, Reply):
+            self._stream(self.server.chat.chunks(step.text, step.chunk_chars), step.finish_reason, finish=True)
+        elif isinstance(step, Drop):
+            if stream:
+                self._stream(self.server.chat.chunks(step.text, step.chunk_chars), None, finish=False)
+            else:
+                self._drop_body(json.dumps(self.server.chat.completion(Reply(step.text))).encode())
+
+    def _send(self, code: int, payload: bytes, headers: dict[str, str]) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def _stream(self, pieces: list[dict[str, Any]], finish_reason: str | None, finish: bool) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for piece in pieces:
+            self._chunk(f"data: {json.dumps(piece, ensure_ascii=False)}\n\n".encode())
+            time.sleep(0.01)
+        if not finish:
+            # Abrupt close in the middle of the chunked body: what a proxy reset looks like.
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+            return
+        if finish_reason is not None:
+            last = self.server.chat.chunk_dict({}, finish_reason)
+            self._chunk(f"data: {json.dumps(last)}\n\n".encode())
+            self._chunk(b"data: [DONE]\n\n")
+        self._chunk(b"")
+
+    def _drop_body(self, payload: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload[: len(payload) // 2])
+        self.wfile.flush()
+        self.connection.shutdown(socket.SHUT_RDWR)
+        self.close_connection = True
 
 
 def llm_env(server: ChatServer) -> dict[str, str]:

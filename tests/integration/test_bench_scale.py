@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from assistant.bench.run import percentile_ms
-from assistant.bench.scale_corpus import build_pools, derived_vectors, fill_store, synthetic_chunks
+from assistant.bench.scale_corpus import Pools, build_pools, derived_vectors, fill_store, synthetic_chunks
 from assistant.config import Settings
 from assistant.ingest.document import parse_file
 from assistant.store.collection import ReportStore
@@ -21,11 +21,11 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def pools():  # type: ignore[no-untyped-def]
+def pools() -> Pools:
     return build_pools(sorted(SEEDS.glob("*.txt")), ["额外的一句话，来自别处的段落。"], HashingEmbedder(), 360)
 
 
-def test_pools_hold_real_seed_sentences_and_bare_headings(pools) -> None:  # type: ignore[no-untyped-def]
+def test_pools_hold_real_seed_sentences_and_bare_headings(pools: Pools) -> None:
     seed_text = "".join(parse_file(p.resolve()).text for p in SEEDS.glob("*.txt"))  # cleaned text
     assert len(pools.sentences) > 300
     assert "额外的一句话，来自别处的段落。" in pools.sentences
@@ -34,7 +34,7 @@ def test_pools_hold_real_seed_sentences_and_bare_headings(pools) -> None:  # typ
     assert set(pools.vectors) == set(pools.sentences) | set(pools.headings)
 
 
-def test_synthetic_chunks_are_parsed_like_reports(pools) -> None:  # type: ignore[no-untyped-def]
+def test_synthetic_chunks_are_parsed_like_reports(pools: Pools) -> None:
     chunks = list(synthetic_chunks(pools, 300, 360))
     assert len(chunks) == 300
     assert all(len(c.text) <= 360 for c in chunks)
@@ -44,7 +44,7 @@ def test_synthetic_chunks_are_parsed_like_reports(pools) -> None:  # type: ignor
     assert any(len(c.section_path) >= 2 for c in chunks)
 
 
-def test_derived_vectors_are_unit_length_and_near_their_sources(pools) -> None:  # type: ignore[no-untyped-def]
+def test_derived_vectors_are_unit_length_and_near_their_sources(pools: Pools) -> None:
     rng = np.random.default_rng(0)
     chunk = next(c for c in synthetic_chunks(pools, 200, 360) if c.text.count("。") >= 3)
     vector, units, unit_vectors = derived_vectors(chunk, pools, rng)
@@ -60,10 +60,7 @@ def test_derived_vectors_are_unit_length_and_near_their_sources(pools) -> None: 
     assert from_pool >= 2
 
 
-def test_fill_store_writes_exactly_n_chunks_and_the_lexical_index_follows(
-    pools,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
-) -> None:
+def test_fill_store_writes_exactly_n_chunks_and_the_lexical_index_follows(pools: Pools, tmp_path: Path) -> None:
     store = ReportStore.open(Settings(store_dir=tmp_path / "s"), HashingEmbedder.name)
     seen: list[int] = []
     entries = fill_store(store, pools, 1234, 360, lambda done, total: seen.append(done))

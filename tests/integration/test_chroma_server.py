@@ -282,17 +282,17 @@ def test_the_app_sees_what_other_processes_write_without_a_restart(
         export_dir=tmp_path / "exports",
         store_lock=lambda: writer_lock(settings).acquire(),
     )
-    assert app.retrieval_test("耕地流出图斑整治", "lexical", 5)[0].doc_id == "004_b0ba3482a421c3a8"
-    assert not app.ask("安民乡推出了几条红色旅游精品线路？").abstained
+    assert app.answers.retrieval_test("耕地流出图斑整治", "lexical", 5)[0].doc_id == "004_b0ba3482a421c3a8"
+    assert not app.answers.ask("安民乡推出了几条红色旅游精品线路？").abstained
 
     elsewhere = env_for(server, machine_a)
     assert cli(["remove", "004_b0ba3482a421c3a8", "002_501c0fb6689f0a4e"], elsewhere).returncode == 0
-    assert all(p.doc_id != "004_b0ba3482a421c3a8" for p in app.retrieval_test("耕地流出图斑整治", "lexical", 5))
-    assert app.ask("安民乡推出了几条红色旅游精品线路？").abstained, "no report on 安民乡 is left"
+    assert all(p.doc_id != "004_b0ba3482a421c3a8" for p in app.answers.retrieval_test("耕地流出图斑整治", "lexical", 5))
+    assert app.answers.ask("安民乡推出了几条红色旅游精品线路？").abstained, "no report on 安民乡 is left"
 
     ok(cli(["ingest", str(corpus["002_501c0fb6689f0a4e"].parent), "--json"], elsewhere), server)
-    assert app.retrieval_test("耕地流出图斑整治", "lexical", 5)[0].doc_id == "004_b0ba3482a421c3a8"
-    answer = app.ask("安民乡推出了几条红色旅游精品线路？")
+    assert app.answers.retrieval_test("耕地流出图斑整治", "lexical", 5)[0].doc_id == "004_b0ba3482a421c3a8"
+    answer = app.answers.ask("安民乡推出了几条红色旅游精品线路？")
     assert not answer.abstained and RED_TOURISM in answer.citations[0].quote
 
     timings = []

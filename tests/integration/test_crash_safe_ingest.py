@@ -153,6 +153,32 @@ def acknowledged(log: Path) -> list[tuple[str, str]]:
     return acks
 
 
+def check_whole_after_kill(
+    store: Path,
+    versions: dict[str, dict[str, set[str]]],
+    current: dict[str, tuple[str, set[str]]],
+    acks: list[tuple[str, str]],
+    where: str,
+) -> int:
+    """A fresh process sees whole documents, each one version the corpus ever held, and every write
+    the killed run acknowledged; returns how many interrupted writes that process settled."""
+    seen = fresh_look(store)
+    assert seen["pending"] == [], where
+    assert vector_index_whole(seen), f"entries missing from the vector index {seen['not_own_nn']}, {where}"
+    assert seen["lexical_ok"], f"BM25 index differs from the store, {where}"
+    for doc, state in seen["docs"].items():
+        assert len(state["sha"]) == 1, f"{doc} mixes versions {state['sha']}, {where}"
+        sha = state["sha"][0]
+        assert sha in versions.get(doc, {}), f"{doc} holds text that was never in the corpus, {where}"
+        assert set(state["ids"]) == versions[doc][sha], f"{doc} is not wholly one version, {where}"
+    for word, doc in acks:
+        if word == "已移除":
+            assert doc not in seen["docs"], f"acknowledged removal of {doc} undone, {where}"
+        else:
+            assert seen["docs"].get(doc, {}).get("sha") == [current[doc][0]], f"acknowledged {doc} lost, {where}"
+    return len(seen["settled"])
+
+
 def test_ingest_killed_at_random_points_leaves_whole_documents_and_resumes(tmp_path: Path) -> None:
     seed = int(os.environ.get("CRASH_TEST_SEED", time.time_ns() % 1_000_000))
     rng = random.Random(seed)
@@ -180,22 +206,8 @@ def test_ingest_killed_at_random_points_leaves_whole_documents_and_resumes(tmp_p
         assert killed or proc.returncode == 0, f"round {round_no}: {log.read_text(encoding='utf-8')[-3000:]}"
         if killed:
             kills.append({"round": round_no, "mode": mode, "acks": len(acks)})
-        seen = fresh_look(store)
-        settled += len(seen["settled"])
         where = f"round {round_no} ({mode}, killed={killed}) {why}"
-        assert seen["pending"] == [], where
-        assert vector_index_whole(seen), f"entries missing from the vector index {seen['not_own_nn']}, {where}"
-        assert seen["lexical_ok"], f"BM25 index differs from the store, {where}"
-        for doc, state in seen["docs"].items():
-            assert len(state["sha"]) == 1, f"{doc} mixes versions {state['sha']}, {where}"
-            sha = state["sha"][0]
-            assert sha in versions.get(doc, {}), f"{doc} holds text that was never in the corpus, {where}"
-            assert set(state["ids"]) == versions[doc][sha], f"{doc} is not wholly one version, {where}"
-        for word, doc in acks:
-            if word == "已移除":
-                assert doc not in seen["docs"], f"acknowledged removal of {doc} undone, {where}"
-            else:
-                assert seen["docs"].get(doc, {}).get("sha") == [current[doc][0]], f"acknowledged {doc} lost, {where}"
+        settled += check_whole_after_kill(store, versions, current, acks, where)
     assert len(kills) >= KILLS_WANTED, f"only {len(kills)} runs were killed before finishing {why}"
     assert settled >= 1, f"no kill landed inside a document write; the journal went untested {why}"
 

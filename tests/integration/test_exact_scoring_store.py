@@ -3,7 +3,8 @@
 The chunks a filter selects come from the lexical index's columns; they must be exactly those
 Chroma's `where` selects and those Filters.matches accepts, and ranking them from their stored
 vectors must give Chroma's results (up to float ties; Chroma's HNSW is approximate, the local
-scoring exact, which on stores this small makes no difference).
+scoring exact, which on stores this small makes no difference). Whatever ids the local path is
+given, it never returns a chunk the filter rejects.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from assistant.config import Settings
 from assistant.ingest.chunking import chunk_document, sentence_units
 from assistant.ingest.document import parse_file
 from assistant.retrieval import Filters, Retriever
-from assistant.store import exact
 from assistant.store.collection import ReportStore
 from assistant.store.lexical import LexicalIndex
 from assistant.types import Passage
@@ -63,7 +63,7 @@ def hashed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _narrow(retriever: Retriever, filters: Filters) -> list[str]:
-    ids = retriever._narrow(retriever.lexical.mask(filters.conditions()))
+    ids = retriever._narrow(retriever.lexical.mask(filters))
     assert ids is not None
     return ids
 
@@ -108,28 +108,41 @@ def test_local_scoring_equals_the_filtered_chroma_query(hashed: dict[str, Any], 
     for query in QUERIES:
         vector = hashed["embedder"].embed_query(query)
         for k in (3, 30):
-            chroma = store.query(vector, k, where=filters.chroma_where())
-            local = store.query(vector, k, where=filters.chroma_where(), chunk_ids=ids)
+            chroma = store.query(vector, k, filters)
+            local = store.query(vector, k, filters, among=ids)
             assert_same_up_to_ties(chroma, local)
 
 
-@pytest.mark.parametrize("mode", ["hybrid", "dense"])
-def test_hybrid_search_is_the_same_with_the_local_path_on_or_off(
-    hashed: dict[str, Any], mode: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    weight = 1.0 if mode == "hybrid" else 0.0
-    retriever = Retriever(hashed["store"], hashed["lexical"], hashed["embedder"], lexical_weight=weight)
+@pytest.mark.parametrize("filters", FILTERS, ids=repr)
+def test_the_local_path_honours_the_filter_whatever_ids_it_is_given(hashed: dict[str, Any], filters: Filters) -> None:
+    """Given every chunk id (a stale or wrong pre-selection), the local path still returns only chunks
+    the filter selects, the same as Chroma's filtered query: the filter is never silently dropped."""
+    store: ReportStore = hashed["store"]
+    every = list(hashed["lexical"].ids)
+    wanted = sum(filters.matches(meta) for _, _, meta in store.chunks())
+    for query in QUERIES:
+        vector = hashed["embedder"].embed_query(query)
+        for k in (3, 30):
+            local = store.query(vector, k, filters, among=every)
+            assert len(local) == min(k, wanted) and all(filters.matches(p.metadata) for p in local)
+            assert_same_up_to_ties(store.query(vector, k, filters), local)
 
-    def run() -> list[list[tuple[str, int, int | None]]]:
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense"])
+def test_hybrid_search_is_the_same_with_the_local_path_on_or_off(hashed: dict[str, Any], mode: str) -> None:
+    weight = 1.0 if mode == "hybrid" else 0.0
+
+    def run(local_max_chunks: int) -> list[list[tuple[str, int, int | None]]]:
+        retriever = Retriever(hashed["store"], hashed["lexical"], hashed["embedder"], lexical_weight=weight,
+                              local_max_chunks=local_max_chunks)  # fmt: skip
         return [
             [(p.chunk_id, p.rank, p.dense_rank) for p in retriever.search(q, k=10, filters=f)]
             for f in FILTERS
             for q in QUERIES
         ]
 
-    local = run()
-    monkeypatch.setattr(exact, "LOCAL_MAX_CHUNKS", -1)  # every filtered search asks Chroma
-    assert run() == local
+    local = run(1000)
+    assert run(-1) == local  # -1: every filtered search asks Chroma
     assert any(local) and not all(local)
 
 
@@ -143,7 +156,7 @@ def test_real_vectors_of_the_seeded_store_rank_the_same(seeded: dict[str, Any]) 
         ids = _narrow(retriever, filters)
         for query in QUERIES[:2]:
             vector = services.embedder.embed_query(query)
-            chroma = services.store.query(vector, 30, where=filters.chroma_where())
-            local = services.store.query(vector, 30, where=filters.chroma_where(), chunk_ids=ids)
+            chroma = services.store.query(vector, 30, filters)
+            local = services.store.query(vector, 30, filters, among=ids)
             assert chroma and len(chroma) <= len(ids)
             assert_same_up_to_ties(chroma, local)

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from assistant.config import Settings
-from assistant.generation.citations import LINKS_REMOVED_NOTE, PROMPT_ECHO_NOTE
 from assistant.generation.export import LINK_REMOVED
+from assistant.generation.sanitize import LINKS_REMOVED_NOTE, PROMPT_ECHO_NOTE
 from assistant.services import Services
 from assistant.ui.handlers import AppService
 from tests.conftest import ROOT, run_cli
@@ -179,7 +179,7 @@ def test_app_draft_downloads_hold_no_active_content(hostile_store: Path, tmp_pat
     shutil.copytree(hostile_store, store)
     services = Services.open(Settings(store_dir=store))
     app = AppService(services, upload_dir=tmp_path / "uploads", export_dir=tmp_path / "exports")
-    answer, docx_path, md_path = app.draft(TOPIC)
+    answer, docx_path, md_path = app.drafts.draft(TOPIC)
     assert not answer.abstained and docx_path and md_path
     assert "attacker.example" in answer.answer
     assert_md_inert(md_path.read_text(encoding="utf-8"))

@@ -17,6 +17,7 @@ from langchain_core.messages import HumanMessage
 
 from assistant.config import Settings
 from assistant.generation.llm.client import ChatClient, LLMError, make_chat_model
+from assistant.generation.llm.llama import LlamaCppChat
 from tests.conftest import run_cli
 
 pytestmark = [
@@ -41,8 +42,8 @@ def gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_local_gguf_model_replies_through_make_chat_model(gguf: Path) -> None:
     settings = Settings(llm_gguf=gguf, llm_timeout_s=120, llm_temperature=0.0)
     model = make_chat_model(settings)
-    assert model is not None and model._llm_type == "llama-cpp"
-    model.max_tokens = 24  # type: ignore[attr-defined]
+    assert isinstance(model, LlamaCppChat) and model._llm_type == "llama-cpp"
+    model.max_tokens = 24
     # The shipped model is the base (not instruction-tuned) Gemma 3 270M: it generates, but rarely stops.
     raw = model.invoke([HumanMessage("用一句话回答：中国的首都是哪座城市？")])
     assert str(raw.content).strip(), "the real model produced tokens"

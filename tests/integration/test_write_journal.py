@@ -7,6 +7,7 @@ its files and the lock are real. The model-backed, SIGKILL version is test_crash
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from assistant.config import Settings
 from assistant.ingest.chunking import chunk_document, sentence_units
 from assistant.ingest.document import parse_file
 from assistant.ingest.pipeline import ingest_paths
-from assistant.services import settle_interrupted_writes
+from assistant.services import Services, lexical_dir
 from assistant.store.collection import ReportStore
 from assistant.store.journal import JournalEntry, WriteJournal
 from assistant.store.lock import StoreLock
@@ -70,15 +71,60 @@ def test_journal_entries_are_durable_files_until_ended(tmp_path: Path) -> None:
     assert journal.pending() == []
     entry = JournalEntry("安民乡/报告", added=["a", "b"], updates=[("k", {"doc": "安民乡/报告"})], stale=["s"])
     journal.begin(entry)
-    (tmp_path / "journal" / "x.tmp-123").write_text("{half", encoding="utf-8")  # died while writing one
+    half = tmp_path / "journal" / "x.tmp-123"
+    half.write_text("{half", encoding="utf-8")  # a writer died while writing one
     assert WriteJournal(tmp_path / "journal").pending() == [entry]
-    assert not (tmp_path / "journal" / "x.tmp-123").exists()
+    assert half.exists(), "listing is read-only: anyone may do it, the lock holder discards"
+    assert journal.discard_leftovers() == 1 and not half.exists()
     journal.end(entry.doc_id)
     assert journal.pending() == []
 
 
+def test_readers_listing_the_journal_never_disturb_its_writer(tmp_path: Path) -> None:
+    """Readers open the store without the lock and list pending writes while the lock holder writes:
+    listing must neither delete the writer's temp file (its `begin` then failed with
+    FileNotFoundError, 89 times in 20,000 listings) nor trip over an entry ended meanwhile."""
+    journal = WriteJournal(tmp_path / "journal")
+    entry = JournalEntry("安民乡", added=["a"], stale=["b"])
+    stop = threading.Event()
+    failures: list[BaseException] = []
+    writes = [0]
+
+    def writer() -> None:
+        while not stop.is_set():
+            try:
+                journal.begin(entry)
+                journal.end(entry.doc_id)
+                writes[0] += 1
+            except OSError as exc:
+                failures.append(exc)
+
+    def reader(calls: int) -> None:
+        mine = WriteJournal(journal.directory)  # another process's view of the same directory
+        for _ in range(calls):
+            try:
+                assert all(e == entry for e in mine.pending())
+            except (OSError, ValueError, AssertionError) as exc:
+                failures.append(exc)
+
+    writing = threading.Thread(target=writer)
+    writing.start()
+    readers = [threading.Thread(target=reader, args=(5000,)) for _ in range(4)]  # 20,000 listings
+    for t in readers:
+        t.start()
+    for t in readers:
+        t.join()
+    stop.set()
+    writing.join()
+    assert failures == [] and writes[0] > 0
+
+
 def test_a_write_killed_after_its_upsert_is_completed(
-    tmp_path: Path, store: ReportStore, hashing_embedder: HashingEmbedder, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    settings: Settings,
+    store: ReportStore,
+    hashing_embedder: HashingEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     corpus = tmp_path / "c"
     path = write(corpus, "x.txt", OLD)
@@ -90,7 +136,8 @@ def test_a_write_killed_after_its_upsert_is_completed(
     monkeypatch.undo()
     assert store.journal is not None and [e.doc_id for e in store.journal.pending()] == ["x"]
     assert set(store.unit_ids("x")) > entries(path), "old and new entries side by side until settled"
-    report = ingest_paths([corpus], store, hashing_embedder)
+    # The next writer (it holds the lock) settles the write first, then ingests.
+    report = Services(settings, store, lexical_dir(settings), embedder=hashing_embedder).ingest([corpus])
     assert report.recovered == [{"doc": "x", "outcome": "completed"}]
     assert (report.unchanged, report.updated, report.chunks_embedded) == (1, 0, 0), "resumed, not redone"
     assert set(store.unit_ids("x")) == entries(path)
@@ -118,10 +165,15 @@ def test_a_write_killed_during_its_upsert_is_undone(
         ingest_paths([corpus], store, hashing_embedder)
     monkeypatch.undo()
     assert len(store.unit_ids("x")) > len(old_entries)
-    assert settle_interrupted_writes(store_settings(store, tmp_path), store) == [("x", "rolled_back")]
+    assert settle(store_settings(store, tmp_path), store) == [("x", "rolled_back")]
     assert set(store.unit_ids("x")) == old_entries, "the document is back to its old version, whole"
     report = ingest_paths([corpus], store, hashing_embedder)
     assert report.updated == 1 and set(store.unit_ids("x")) == entries(path)
+
+
+def settle(settings: Settings, store: ReportStore) -> list[tuple[str, str]]:
+    """What a process opening the store without the write lock does about interrupted writes."""
+    return Services(settings, store, lexical_dir(settings)).settle()
 
 
 def store_settings(store: ReportStore, tmp_path: Path) -> Settings:
@@ -153,9 +205,9 @@ def test_readers_settle_left_over_writes_unless_a_writer_holds_the_lock(
         store.delete_document("x")
     monkeypatch.undo()
     with StoreLock(settings.store_dir).acquire():
-        assert settle_interrupted_writes(settings, store) == [], "the lock holder is the writer: leave it"
+        assert settle(settings, store) == [], "the lock holder is the writer: leave it"
         assert store.journal is not None and len(store.journal.pending()) == 1
-    assert settle_interrupted_writes(settings, store) == [("x", "completed")]
+    assert settle(settings, store) == [("x", "completed")]
     assert store.documents() == {}
 
 
@@ -191,13 +243,13 @@ def test_a_renamed_file_is_not_a_duplicate_of_its_old_name(tmp_path: Path, store
 
 
 def test_a_write_larger_than_one_chroma_batch_goes_in_pieces_and_a_crash_between_them_is_undone(
-    tmp_path: Path, store: ReportStore, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     corpus = tmp_path / "c"
     path = write(corpus, "x.txt", NEW)
     wanted = entries(path)
     assert len(wanted) > 5
-    monkeypatch.setattr(store, "_max_batch", lambda: 3)  # Chroma's real limit is 5461 entries per call
+    store = ReportStore.open(settings, HashingEmbedder.name, max_batch=3)  # Chroma's real limit: 5461 entries
     calls: list[int] = []
     real_upsert = store._collection.upsert
 
@@ -211,8 +263,7 @@ def test_a_write_larger_than_one_chroma_batch_goes_in_pieces_and_a_crash_between
     assert set(store.unit_ids("x")) == wanted
 
     crash_dir = tmp_path / "crash"
-    crash_store = ReportStore.open(Settings(store_dir=crash_dir / "store"), HashingEmbedder.name)
-    monkeypatch.setattr(crash_store, "_max_batch", lambda: 3)
+    crash_store = ReportStore.open(Settings(store_dir=crash_dir / "store"), HashingEmbedder.name, max_batch=3)
     calls.clear()
     real_crash_upsert = crash_store._collection.upsert
 

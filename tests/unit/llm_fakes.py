@@ -1,5 +1,7 @@
 """Fakes for unit tests of the LLM paths only (the integration tests use a real HTTP server):
-a scripted chat model, a retriever over hand-built passages, and stand-ins for the extractive paths."""
+a scripted chat model, a retriever over hand-built passages, and stand-ins for the extractive paths.
+Each satisfies the Protocol the LLM paths type it with (retrieval.Searcher, llm.answer.ReportSearcher,
+corpus.Vocabulary, llm.answer.ExtractiveAnswers, llm.draft.ExtractiveDrafts)."""
 
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import PrivateAttr
 
 from assistant.generation.corpus import Corpus
+from assistant.generation.paths import History
 from assistant.retrieval import Filters
-from assistant.types import Answer, Passage
+from assistant.types import Answer, DocRecord, Passage
+from tests.conftest import HashingEmbedder
 
 
 class ScriptedChat(BaseChatModel):
@@ -78,12 +82,23 @@ def passage(
     return Passage(f"c{n}", doc, section, text, 1.0 / n, n, meta)
 
 
+class NoReports:
+    """A store with no documents (the tests give the LLM answerer its report year)."""
+
+    def documents(self) -> dict[str, DocRecord]:
+        return {}
+
+
 class ListRetriever:
     """search() over a fixed list of passages; records the queries."""
+
+    dense_weight = 1.0
 
     def __init__(self, passages: Sequence[Passage]) -> None:
         self.passages = list(passages)
         self.queries: list[str] = []
+        self.embedder = HashingEmbedder()
+        self.store = NoReports()
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None, vector: Any = None) -> list[Passage]:
         self.queries.append(query)
@@ -91,6 +106,9 @@ class ListRetriever:
 
 
 class NoLexical:
+    def idf(self, token: str) -> float:
+        return 1.0
+
     def doc_tokens(self, doc: str) -> set[str]:
         return set()
 
@@ -99,7 +117,7 @@ class NoLexical:
 
 
 def corpus(townships: dict[str, str] | None = None) -> Corpus:
-    return Corpus(lexical=NoLexical(), doc_townships=townships or {"001_x": "X乡", "002_y": "安民乡"})  # type: ignore[arg-type]
+    return Corpus(lexical=NoLexical(), doc_townships=townships or {"001_x": "X乡", "002_y": "安民乡"})
 
 
 class StubAnswerer:
@@ -112,7 +130,7 @@ class StubAnswerer:
     def retrieve(self, q: Any, filters: Filters) -> tuple[list[Passage], Answer | None]:
         return self.retriever.search(q.text, k=20, filters=filters), None
 
-    def ask(self, question: str, filters: Filters | None = None) -> Answer:
+    def ask(self, question: str, filters: Filters | None = None, history: History | None = None) -> Answer:
         self.asked.append(question)
         return Answer(question, "原文摘录[1]", False, [], [], "extractive", passages=self.retriever.passages)
 
@@ -124,6 +142,6 @@ class StubDrafter:
     def scoped_filters(self, q: Any, filters: Filters) -> Filters:
         return filters
 
-    def draft(self, topic: str, length: int = 400, filters: Filters | None = None) -> Answer:
+    def draft(self, topic: str, length: int = 400, filters: Filters | None = None, style: str = "总结") -> Answer:
         self.drafted.append(topic)
         return Answer(topic, "原文摘录草稿[1]", False, [], [], "extractive")

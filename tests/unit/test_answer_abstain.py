@@ -15,10 +15,12 @@ from assistant.generation import extractive
 from assistant.generation.answer import ABSTAIN_COVERAGE, NOT_FOUND, Answerer
 from assistant.generation.citations import UNDISCLOSED
 from assistant.generation.corpus import Corpus
+from assistant.generation.draft import Drafter
+from assistant.generation.paths import AnswerPath, DraftPath
 from assistant.generation.question import analyse
 from assistant.retrieval import Filters
 from assistant.store.lexical import LexicalIndex
-from assistant.types import Passage
+from assistant.types import Answer, Passage
 from tests.conftest import HashingEmbedder
 
 # Real passages from seeds/001 (X乡), seeds/002 (安民乡) and seeds/004 (述职, XX乡).
@@ -108,7 +110,7 @@ def answerer(retriever: FakeRetriever, lexical: LexicalIndex) -> Answerer:
     corpus = Corpus(
         lexical, {"001": "X乡", "002": "安民乡", "004": "XX乡"}, {"001": "总结", "002": "总结", "004": "述职"}
     )
-    return Answerer(retriever, corpus)  # type: ignore[arg-type]
+    return Answerer(retriever, corpus)
 
 
 def _best_coverage(question: str, answerer: Answerer, passages: list[Passage]) -> float:
@@ -168,17 +170,15 @@ def test_low_coverage_abstains(answerer: Answerer, passages: list[Passage]) -> N
     assert a.passages  # the closest passages are still shown
 
 
-def test_abstain_threshold_is_applied_to_the_best_sentence(
-    answerer: Answerer, passages: list[Passage], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_abstain_threshold_is_applied_to_the_best_sentence(answerer: Answerer, passages: list[Passage]) -> None:
     question = "X乡2023年完成了多少财税收入？"
     x_passages = [p for p in passages if p.doc_id == "001"]
     best = _best_coverage(question, answerer, x_passages)
-    monkeypatch.setattr(answer_mod, "ABSTAIN_COVERAGE", best + 0.01)
-    above = answerer.ask(question)
+    strict = Answerer(answerer.retriever, answerer.corpus, abstain_coverage=best + 0.01)
+    above = strict.ask(question)
     assert above.abstained and NOT_FOUND in above.answer and above.citations == []
-    monkeypatch.setattr(answer_mod, "ABSTAIN_COVERAGE", best - 0.01)
-    below = answerer.ask(question)
+    lenient = Answerer(answerer.retriever, answerer.corpus, abstain_coverage=best - 0.01)
+    below = lenient.ask(question)
     assert not below.abstained and below.citations
 
 
@@ -210,7 +210,7 @@ def test_year_not_covered_abstains_without_digits(answerer: Answerer) -> None:
 
 def test_nothing_in_scope_abstains(lexical: LexicalIndex) -> None:
     # The township is a known report township, but the store returns nothing for it.
-    empty = Answerer(FakeRetriever([]), Corpus(lexical, {"001": "X乡"}))  # type: ignore[arg-type]
+    empty = Answerer(FakeRetriever([]), Corpus(lexical, {"001": "X乡"}))
     a = empty.ask("X乡2023年完成了多少财税收入？")
     assert a.abstained
     assert NOT_FOUND in a.answer
@@ -261,7 +261,24 @@ def test_a_comparison_over_a_large_store_reads_only_the_most_relevant_reports(
     index.rebuild([(p.chunk_id, p.text, p.metadata) for p in many])
     retriever = FakeRetriever(many)
     corpus = Corpus(index, {p.doc_id: "" for p in many}, {p.doc_id: "总结" for p in many})
-    Answerer(retriever, corpus).ask("各乡镇的财税收入分别是多少？")  # type: ignore[arg-type]
+    Answerer(retriever, corpus).ask("各乡镇的财税收入分别是多少？")
     per_report = [f.doc for _, _, f in retriever.calls if f is not None and f.doc]
     assert len(per_report) == answer_mod.MAX_COMPARE_REPORTS
     assert len(set(per_report)) == len(per_report), "each report read once"
+
+
+# ---------------------------------------------------------------- the answer-path Protocols
+
+
+def test_the_extractive_paths_stream_their_answer_alone_and_ignore_history(answerer: Answerer) -> None:
+    question = "X乡2023年完成了多少财税收入？"
+    path: AnswerPath = answerer
+    history = [{"role": "user", "content": "安民乡推出了哪些特色品牌？"}]
+    (streamed,) = list(path.stream(question, history=history))
+    assert isinstance(streamed, Answer) and streamed.answer == path.ask(question).answer
+    assert path.ask(question, history=history).answer == streamed.answer
+
+    drafter: DraftPath = Drafter(answerer.retriever, answerer.corpus)
+    (draft,) = list(drafter.stream("X乡财税收入", length=200))
+    assert isinstance(draft, Answer) and draft.answer == drafter.draft("X乡财税收入", length=200).answer
+    assert not draft.abstained and "1200万元" in draft.answer

@@ -1,4 +1,4 @@
-"""Local dense scoring (assistant/exact.py): sentence units found by probing their ids, exact ranking."""
+"""Local dense scoring (assistant/store/exact.py): sentence units found by probing their ids, exact ranking."""
 
 from __future__ import annotations
 
@@ -41,15 +41,14 @@ def _store(units: dict[str, int]) -> dict[str, np.ndarray]:
 
 
 @pytest.mark.parametrize("probe", [1, 3, 8])
-def test_every_unit_is_found_whatever_the_probe_size(probe: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(exact, "UNIT_PROBE", probe)
+def test_every_unit_is_found_whatever_the_probe_size(probe: int) -> None:
     # No units, fewer than a probe, exactly a probe, one more, several probes' worth.
     units = {"a": 0, "b": 2, "c": probe, "d": probe + 1, "e": 3 * probe + 2}
     stored = _store(units)
     stored["other"] = _vec(1, 0, 0, 0)  # a chunk not asked for
     stored["other~0"] = _vec(1, 0, 0, 0)
     collection = FakeCollection(stored)
-    owners, vectors = exact.entry_vectors(collection, list(units))
+    owners, vectors = exact.entry_vectors(collection, list(units), exact.ExactOptions(unit_probe=probe))
     assert sorted(owners) == sorted(cid for cid, n in units.items() for _ in range(n + 1))
     assert vectors.shape == (len(owners), 4)
     by_owner: dict[str, list[np.ndarray]] = {}
@@ -69,11 +68,10 @@ def test_chunks_missing_from_the_store_are_left_out() -> None:
     assert owners == [] and vectors.shape == (0, 0)
 
 
-def test_gets_are_split_into_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(exact, "_ID_BATCH", 5)
+def test_gets_are_split_into_batches() -> None:
     units = {f"c{i}": 1 for i in range(4)}
     collection = FakeCollection(_store(units))
-    owners, _ = exact.entry_vectors(collection, list(units))
+    owners, _ = exact.entry_vectors(collection, list(units), exact.ExactOptions(id_batch=5))
     assert len(owners) == 8
     assert max(collection.calls) <= 5
 

@@ -9,18 +9,19 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from langchain_core.messages import BaseMessage
 
-from assistant.generation.citations import (
+from assistant.generation.export import LINK_REMOVED, draft_docx, draft_markdown
+from assistant.generation.llm.answer import Generated, LLMAnswerer, finish_generated, system_text
+from assistant.generation.llm.draft import LLMDrafter, parse_outline
+from assistant.generation.llm.prompts import PromptLibrary
+from assistant.generation.sanitize import (
     LINKS_REMOVED_NOTE,
     PROMPT_ECHO_NOTE,
     clean_model_output,
     drop_prompt_echo,
     strip_active_markup,
 )
-from assistant.generation.export import LINK_REMOVED, draft_docx, draft_markdown
-from assistant.generation.llm.answer import Generated, LLMAnswerer, finish_generated, system_text
-from assistant.generation.llm.draft import LLMDrafter, parse_outline
-from assistant.generation.llm.prompts import PromptLibrary
 from assistant.types import Answer, Citation
 from tests.conftest import ROOT
 from tests.unit.llm_fakes import ListRetriever, ScriptedChat, StubAnswerer, StubDrafter, corpus, passage
@@ -125,7 +126,7 @@ def test_the_answer_path_fences_the_hostile_passage_and_cleans_the_reply() -> No
     sneaky = passage(3, "青溪镇新修通组公路18.5公里。" + fake_fence, doc="hostile_report", township="青溪镇")
     retriever = ListRetriever([HOSTILE, MARKUP, sneaky])
     chat = ScriptedChat(replies=[lambda messages: obeying_reply(str(messages[0].content))])
-    llm = LLMAnswerer(retriever, corpus(), chat, StubAnswerer(retriever), year=2024)  # type: ignore[arg-type]
+    llm = LLMAnswerer(retriever, corpus(), chat, StubAnswerer(retriever), year=2024)
     answer = llm.ask("青溪镇政府网站全年发布了多少条政务信息？")
 
     system, user = chat.calls[0]
@@ -144,14 +145,14 @@ def test_the_answer_path_fences_the_hostile_passage_and_cleans_the_reply() -> No
 
 
 def test_the_draft_path_cleans_outline_and_text() -> None:
-    def reply(messages: list) -> str:  # type: ignore[type-arg]
+    def reply(messages: list[BaseMessage]) -> str:
         if str(messages[-1].content).endswith("提纲："):
             return f"1. 政务公开{EXFIL}\n2. 宣传工作"
         return obeying_reply(str(messages[0].content))
 
     retriever = ListRetriever([HOSTILE, MARKUP])
     chat = ScriptedChat(replies=[reply])
-    draft = LLMDrafter(retriever, corpus(), chat, StubDrafter()).draft("青溪镇政务公开工作总结")  # type: ignore[arg-type]
+    draft = LLMDrafter(retriever, corpus(), chat, StubDrafter()).draft("青溪镇政务公开工作总结")
     assert draft.mode == "llm" and "attacker.example" not in draft.answer
     assert "提纲：政务公开；宣传工作" in draft.notes
     assert LINKS_REMOVED_NOTE in draft.notes and PROMPT_ECHO_NOTE in draft.notes

@@ -11,20 +11,23 @@ import pytest
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.document import parse_file
 from assistant.retrieval import Filters
-from assistant.store.lexical import LexicalIndex, fingerprint, index_text, tokenize
+from assistant.store.lexical import LexicalIndex, fingerprint, index_text
 from assistant.store.lexical_table import LexicalTable
+from assistant.text import tokenize
+from assistant.types import ChunkMeta
 
 SEED_FILES = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
+Row = tuple[str, str, ChunkMeta]  # (chunk id, text, store metadata)
 
 
 @pytest.fixture(scope="module")
-def seed_chunks() -> list[tuple[str, str, dict]]:
+def seed_chunks() -> list[Row]:
     chunks = [c for path in SEED_FILES for c in chunk_document(parse_file(path))]
     return sorted(((c.chunk_id, c.text, c.store_metadata()) for c in chunks), key=lambda c: c[0])
 
 
 @pytest.fixture(scope="module")
-def index(seed_chunks: list[tuple[str, str, dict]], tmp_path_factory: pytest.TempPathFactory) -> LexicalIndex:
+def index(seed_chunks: list[Row], tmp_path_factory: pytest.TempPathFactory) -> LexicalIndex:
     built = LexicalIndex(tmp_path_factory.mktemp("lexical") / "lexical")
     built.rebuild(seed_chunks)
     return built
@@ -46,9 +49,9 @@ FILTERS = [
 
 @pytest.mark.parametrize("filters", FILTERS, ids=[str(f) for f in FILTERS])
 def test_the_mask_selects_exactly_the_chunks_filters_match(
-    filters: Filters, index: LexicalIndex, seed_chunks: list[tuple[str, str, dict]]
+    filters: Filters, index: LexicalIndex, seed_chunks: list[Row]
 ) -> None:
-    mask = index.mask(filters.conditions())
+    mask = index.mask(filters)
     by_id = {cid: meta for cid, _, meta in seed_chunks}
     expected = [filters.matches(by_id[cid]) for cid in index.ids]
     assert mask.tolist() == expected
@@ -57,12 +60,12 @@ def test_the_mask_selects_exactly_the_chunks_filters_match(
 
 
 def test_the_test_filters_are_not_trivial(index: LexicalIndex) -> None:
-    counts = [int(index.mask(f.conditions()).sum()) for f in FILTERS]
+    counts = [int(index.mask(f).sum()) for f in FILTERS]
     assert counts[2] == 0 and counts[4] == 0, "unknown township / year"
     assert all(0 < c < len(index) for i, c in enumerate(counts) if i not in (2, 4))
 
 
-def test_tokens_postings_and_document_frequency(index: LexicalIndex, seed_chunks: list[tuple[str, str, dict]]) -> None:
+def test_tokens_postings_and_document_frequency(index: LexicalIndex, seed_chunks: list[Row]) -> None:
     table = index.table
     for row, (cid, text, meta) in enumerate(seed_chunks):
         assert table.ids[row] == cid

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import email.utils
+import sys
 import time
 from pathlib import Path
 
 import httpx
 import openai
 import pytest
+from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
 
 from assistant.config import Settings
 from assistant.generation.llm.answer import (
@@ -67,19 +70,14 @@ def test_no_llm_configured_means_no_model() -> None:
 def test_openai_compatible_model_from_settings() -> None:
     settings = Settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="qwen-plus", llm_timeout_s=7, llm_temperature=0)
     model = make_chat_model(settings)
-    assert model is not None and model._llm_type == "openai-chat"
-    assert model.model_name == "qwen-plus" and model.max_retries == 0  # type: ignore[attr-defined]
-    assert model.request_timeout == 7 and model.temperature == 0  # type: ignore[attr-defined]
-    assert model.openai_api_key.get_secret_value() == "not-needed"  # type: ignore[attr-defined]
+    assert isinstance(model, ChatOpenAI) and model._llm_type == "openai-chat"
+    assert model.model_name == "qwen-plus" and model.max_retries == 0
+    assert model.request_timeout == 7 and model.temperature == 0
+    assert isinstance(model.openai_api_key, SecretStr) and model.openai_api_key.get_secret_value() == "not-needed"
 
 
-def test_gguf_without_llama_cpp_says_how_to_install(tmp_path: Path) -> None:
-    try:
-        import llama_cpp  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("llama_cpp is installed here; the message is for machines without it")
+def test_gguf_without_llama_cpp_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)  # as on a machine without it: the import fails
     with pytest.raises(LLMError) as err:
         make_chat_model(Settings(llm_gguf=tmp_path / "m.gguf"))
     assert err.value.kind == "unavailable" and "pip install -e '.[llama]'" in err.value.message_zh
@@ -135,7 +133,7 @@ def test_5xx_backs_off_and_gives_up_after_max_retries() -> None:
     with pytest.raises(LLMError) as err:
         chat.complete([])
     assert err.value.kind == "server" and t.sleeps == [0.5, 1.0]
-    assert len(chat.model.calls) == 3  # type: ignore[attr-defined]
+    assert isinstance(chat.model, ScriptedChat) and len(chat.model.calls) == 3
 
 
 def test_deadline_stops_retries() -> None:
@@ -276,7 +274,7 @@ def test_single_question_makes_one_call_and_failures_fall_back() -> None:
     retriever = ListRetriever(PASSAGES)
     stub = StubAnswerer(retriever)
     chat = ScriptedChat(replies=[status_error(401)])
-    answer = LLMAnswerer(retriever, corpus(), chat, stub, year=2024).ask("去年完成了多少财税？")  # type: ignore[arg-type]
+    answer = LLMAnswerer(retriever, corpus(), chat, stub, year=2024).ask("去年完成了多少财税？")
     assert len(chat.calls) == 1 and stub.asked == ["2023年完成了多少财税？"]
     assert answer.mode == "extractive" and answer.question == "去年完成了多少财税？"
     assert any("401" in n for n in answer.notes) and any("已改用原文摘录" in n for n in answer.notes)
@@ -286,7 +284,7 @@ def test_compare_questions_show_every_passage() -> None:
     many = [passage(i, f"第{i}段。") for i in range(1, 13)]
     retriever = ListRetriever(many)
     chat = ScriptedChat(replies=["第1段[1]。"])
-    llm = LLMAnswerer(retriever, corpus(), chat, StubAnswerer(retriever), year=2024, shown_passages=3)  # type: ignore[arg-type]
+    llm = LLMAnswerer(retriever, corpus(), chat, StubAnswerer(retriever), year=2024, shown_passages=3)
     llm.ask("X乡和安民乡分别做了什么？")
     assert "资料 [12] 开始" in str(chat.calls[0][1].content)
     llm.ask("X乡做了什么？")
@@ -296,7 +294,7 @@ def test_compare_questions_show_every_passage() -> None:
 def test_draft_rejects_unknown_style_and_falls_back_on_failure() -> None:
     retriever = ListRetriever(PASSAGES)
     stub = StubDrafter()
-    drafter = LLMDrafter(retriever, corpus(), ScriptedChat(replies=[status_error(500)]), stub)  # type: ignore[arg-type]
+    drafter = LLMDrafter(retriever, corpus(), ScriptedChat(replies=[status_error(500)]), stub)
     drafter.chat.sleep = lambda _s: None
     with pytest.raises(ValueError, match="文体"):
         drafter.draft("主题", style="诗歌")

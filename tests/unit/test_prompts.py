@@ -48,10 +48,10 @@ def rendered_by_the_code() -> dict[str, list[BaseMessage]]:
         ]
     )
     retriever = ListRetriever(PASSAGES)
-    answerer = LLMAnswerer(retriever, corpus(), chat, StubAnswerer(retriever), year=2024)  # type: ignore[arg-type]
+    answerer = LLMAnswerer(retriever, corpus(), chat, StubAnswerer(retriever), year=2024)
     history = [{"role": "user", "content": "X乡去年财税收入多少？"}, {"role": "assistant", "content": "1200万元[1]"}]
     assert answerer.ask("那今年呢？", history=history).mode == "llm"
-    drafter = LLMDrafter(retriever, corpus(), chat, StubDrafter())  # type: ignore[arg-type]
+    drafter = LLMDrafter(retriever, corpus(), chat, StubDrafter())
     assert drafter.draft("X乡2023年工作总结", length=300).mode == "llm"
     return dict(zip(("condense", "answer", "outline", "draft"), chat.calls, strict=True))
 

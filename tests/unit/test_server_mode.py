@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import multiprocessing
 import socket
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +14,12 @@ import httpx
 import pytest
 
 from assistant import cli
-from assistant import services as services_module
 from assistant.config import Settings
 from assistant.services import FULL_CHECK_S, Services
 from assistant.store.client import StoreError, open_client, server_address
 from assistant.store.lexical import LexicalIndex, fingerprint, sync_lexical
 from assistant.store.lock import SERVER_MODE_WAIT_S, writer_lock
+from tests.unit.store_fake import FakeStore
 
 
 @pytest.mark.parametrize(
@@ -73,36 +75,15 @@ def test_losing_the_server_mid_command_is_a_message_not_a_traceback(
     assert "无法连接 Chroma 服务器 http://127.0.0.1:8765" in err and "chroma run" in err
 
 
-class FakeStore:
-    """Chunk ids, texts and an entry count, with a tally of the expensive calls."""
-
-    def __init__(self, ids: list[str]) -> None:
-        self.ids = list(ids)
-        self.id_scans = 0
-        self.text_fetches = 0
-
-    def entry_count(self) -> int:
-        return len(self.ids) * 3  # a chunk and two sentence units each
-
-    def chunk_ids(self) -> list[str]:
-        self.id_scans += 1
-        return list(self.ids)
-
-    def chunks(self, ids: Any = None) -> list[tuple[str, str, dict[str, Any]]]:
-        self.text_fetches += 1
-        return [(cid, f"安民乡 红色旅游 {cid}", {"doc": cid.split("-")[0]}) for cid in self.ids]
-
-
-def server_services(tmp_path: Path, store: FakeStore) -> Services:
+def server_services(tmp_path: Path, store: FakeStore, clock: Callable[[], float] = time.monotonic) -> Services:
     settings = Settings(store_dir=tmp_path, chroma_url="http://127.0.0.1:8000")
-    return Services(settings=settings, store=store, lexical=LexicalIndex(tmp_path / "lexical"))  # type: ignore[arg-type]
+    return Services(settings, store, LexicalIndex(tmp_path / "lexical"), clock=clock)
 
 
-def test_refresh_costs_one_count_when_nothing_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_refresh_costs_one_count_when_nothing_changed(tmp_path: Path) -> None:
     now = [1000.0]
-    monkeypatch.setattr(services_module.time, "monotonic", lambda: now[0])
     store = FakeStore(["a-1", "a-2"])
-    services = server_services(tmp_path, store)
+    services = server_services(tmp_path, store, clock=lambda: now[0])
     assert services.refresh() is True  # first check: builds the index
     first = services.lexical
     assert first.fingerprint == fingerprint(store.ids)
@@ -126,7 +107,7 @@ def test_refresh_costs_one_count_when_nothing_changed(tmp_path: Path, monkeypatc
 
 def test_refresh_does_nothing_for_the_embedded_store(tmp_path: Path) -> None:
     store = FakeStore(["a-1"])
-    services = Services(settings=Settings(store_dir=tmp_path), store=store, lexical=LexicalIndex(tmp_path / "lx"))  # type: ignore[arg-type]
+    services = Services(Settings(store_dir=tmp_path), store, LexicalIndex(tmp_path / "lx"))
     assert services.refresh() is False
     assert store.id_scans == 0
 

@@ -16,25 +16,21 @@ import re
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, SystemMessage
 
 from assistant.generation.answer import NOT_FOUND, Answerer
-from assistant.generation.citations import (
-    UNDISCLOSED,
-    clean_model_output,
-    placeholder_figures,
-    verify,
-    with_headings,
-)
+from assistant.generation.citations import UNDISCLOSED, placeholder_figures, verify, with_headings
 from assistant.generation.corpus import Corpus
 from assistant.generation.llm.client import ChatClient, LLMError, text_of
 from assistant.generation.llm.prompts import PromptLibrary, render_history, render_passages
-from assistant.generation.question import analyse
-from assistant.retrieval import Filters, Retriever
-from assistant.types import Answer, Passage
+from assistant.generation.paths import History
+from assistant.generation.question import Question, analyse
+from assistant.generation.sanitize import clean_model_output
+from assistant.retrieval import Filters, Searcher
+from assistant.types import Answer, DocRecord, Passage
 
 SHOWN_PASSAGES = 8  # passages shown to the model for a one-report question (comparisons: all)
 NO_CITATION_NOTE = "模型回答缺少有效引用，已改用原文摘录。"
@@ -45,18 +41,32 @@ _RELATIVE_YEARS = {"前年": -2, "去年": -1, "上一年": -1, "今年": 0, "�
 _CONDENSE_PREFIX = re.compile(r"^(?:改写后的)?(?:独立)?问题[:：]\s*")
 MAX_QUESTION_CHARS = 200
 
-# Chat messages as Gradio and OpenAI give them: {"role": "user" | "assistant", "content": str or text parts}.
-History = Sequence[Mapping[str, Any]]
+
+class Reports(Protocol):
+    """The ingested documents: the part of assistant.store.PassageStore the report year needs."""
+
+    def documents(self) -> Mapping[str, DocRecord]: ...
 
 
-def report_year(retriever: Retriever) -> int:
+class ReportSearcher(Searcher, Protocol):
+    """A Searcher that also reaches its store, for the year the reports cover (Retriever is one)."""
+
+    @property
+    def store(self) -> Reports: ...
+
+
+class ExtractiveAnswers(Protocol):
+    """What the LLM answer path asks of the extractive one (answer.Answerer is one): the passages for a
+    question (or the abstention when none can answer it), and its answer when the model fails."""
+
+    def retrieve(self, q: Question, filters: Filters) -> tuple[list[Passage], Answer | None]: ...
+
+    def ask(self, question: str, filters: Filters | None = None, history: History | None = None) -> Answer: ...
+
+
+def report_year(reports: Reports) -> int:
     """The latest year the ingested reports cover (今年 for a reader of 2023总结/2024计划 reports)."""
-    years = [
-        int(y)
-        for record in retriever.store.documents().values()
-        for y in str(record.years).split(",")
-        if y.strip().isdigit()
-    ]
+    years = [y for record in reports.documents().values() for y in record.years]
     return max(years) if years else datetime.date.today().year
 
 
@@ -194,10 +204,10 @@ class LLMAnswerer:
 
     def __init__(
         self,
-        retriever: Retriever,
+        retriever: ReportSearcher,
         corpus: Corpus,
         chat_model: BaseChatModel | ChatClient,
-        fallback: Answerer | None = None,
+        fallback: ExtractiveAnswers | None = None,
         *,
         prompts: PromptLibrary | None = None,
         year: int | None = None,
@@ -205,7 +215,7 @@ class LLMAnswerer:
     ) -> None:
         self.retriever, self.corpus = retriever, corpus
         self.chat = as_client(chat_model)
-        self.fallback = fallback or Answerer(retriever, corpus)
+        self.fallback: ExtractiveAnswers = fallback or Answerer(retriever, corpus)
         self.prompts = prompts or PromptLibrary()
         self._year = year
         self.shown_passages = shown_passages
@@ -213,11 +223,11 @@ class LLMAnswerer:
     @property
     def report_year(self) -> int:
         if self._year is None:
-            self._year = report_year(self.retriever)
+            self._year = report_year(self.retriever.store)
         return self._year
 
     def ask(self, question: str, filters: Filters | None = None, history: History | None = None) -> Answer:
-        """A verified answer (DESIGN §3.3); `history` holds the earlier chat messages, if any."""
+        """A verified answer, or the extractive one with a note; `history` holds the earlier chat messages."""
         return drain(self._steps(question, filters, history, streaming=False))
 
     def stream(
@@ -289,13 +299,3 @@ def _clean_condensed(text: str) -> str:
     line = next((ln.strip() for ln in text.strip().splitlines() if ln.strip()), "")
     line = _CONDENSE_PREFIX.sub("", line).strip().strip("“”\"'「」")
     return line if len(line) <= MAX_QUESTION_CHARS else ""
-
-
-def stream_answer(
-    answerer: Answerer | LLMAnswerer, question: str, filters: Filters | None = None, history: History | None = None
-) -> Iterator[str | Answer]:
-    """One streaming interface for the UI: the LLM path streams, the extractive one yields its Answer."""
-    if isinstance(answerer, LLMAnswerer):
-        yield from answerer.stream(question, filters, history)
-    else:
-        yield answerer.ask(question, filters)

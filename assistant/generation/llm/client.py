@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
+from assistant.errors import AssistantError
 
 if TYPE_CHECKING:  # langchain takes seconds to import; extractive-only runs never need it
     from langchain_core.language_models import BaseChatModel
@@ -30,9 +31,11 @@ DEADLINE_SLACK_S = 15.0  # room for waits between attempts, on top of one timeou
 LLAMA_CONTEXT = 8192
 
 
-class LLMError(Exception):
+class LLMError(AssistantError):
     """A failed model call. `kind`: timeout | rate_limit | server | connection | interrupted |
     truncated | bad_response | empty | rejected | unavailable | error."""
+
+    exit_code = 2
 
     def __init__(self, kind: str, message_zh: str) -> None:
         super().__init__(message_zh)

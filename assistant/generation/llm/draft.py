@@ -9,10 +9,10 @@ import re
 import time
 from collections.abc import Generator, Iterator
 from dataclasses import replace
+from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.generation.citations import strip_active_markup
 from assistant.generation.corpus import Corpus
 from assistant.generation.draft import Drafter
 from assistant.generation.llm.answer import (
@@ -28,8 +28,9 @@ from assistant.generation.llm.answer import (
 )
 from assistant.generation.llm.client import ChatClient, LLMError
 from assistant.generation.llm.prompts import PromptLibrary, render_outline, render_passages
-from assistant.generation.question import analyse
-from assistant.retrieval import Filters, Retriever, prefer
+from assistant.generation.question import Question, analyse
+from assistant.generation.sanitize import strip_active_markup
+from assistant.retrieval import Filters, Searcher, prefer
 from assistant.types import Answer, Passage
 
 STYLES = ("总结", "计划")
@@ -50,21 +51,30 @@ def parse_outline(text: str, max_points: int = MAX_POINTS) -> list[str]:
     return points[:max_points]
 
 
+class ExtractiveDrafts(Protocol):
+    """What the LLM drafting path asks of the extractive one (draft.Drafter is one): the filters a topic
+    narrows to, and its draft when the model fails."""
+
+    def scoped_filters(self, q: Question, filters: Filters) -> Filters: ...
+
+    def draft(self, topic: str, length: int = 400, filters: Filters | None = None, style: str = "总结") -> Answer: ...
+
+
 class LLMDrafter:
     """Drafts with a chat model; the extractive Drafter is the fallback."""
 
     def __init__(
         self,
-        retriever: Retriever,
+        retriever: Searcher,
         corpus: Corpus,
         chat_model: BaseChatModel | ChatClient,
-        fallback: Drafter | None = None,
+        fallback: ExtractiveDrafts | None = None,
         *,
         prompts: PromptLibrary | None = None,
     ) -> None:
         self.retriever, self.corpus = retriever, corpus
         self.chat = as_client(chat_model)
-        self.fallback = fallback or Drafter(retriever, corpus)
+        self.fallback: ExtractiveDrafts = fallback or Drafter(retriever, corpus)
         self.prompts = prompts or PromptLibrary()
 
     def draft(self, topic: str, length: int = 400, filters: Filters | None = None, style: str = "总结") -> Answer:

@@ -16,6 +16,7 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from assistant.errors import AssistantError
 from assistant.generation.citations import MARKER
 from assistant.generation.llm.client import text_of
 from assistant.resources import prompts_dir
@@ -27,7 +28,7 @@ HISTORY_TURNS = 6  # messages of history shown to the condense prompt
 HISTORY_CHARS = 300  # each message cut to this many characters
 
 
-class PromptError(ValueError):
+class PromptError(AssistantError, ValueError):
     """A prompt file is missing, malformed, or does not match the variables passed."""
 
 

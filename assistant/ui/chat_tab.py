@@ -1,0 +1,84 @@
+"""问答: the chat with its answer panel, sources panel, filters, stop button and examples."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from assistant.types import Answer
+from assistant.ui import render
+from assistant.ui.answers import Answers
+from assistant.ui.inputs import FilterChoice, UserError
+from assistant.ui.widgets import error_html, filters_row
+
+EXAMPLES = [
+    "安民乡推出了几条红色旅游精品线路？",
+    "X乡2023年完成了多少财税收入？",
+    "各乡2023年调解矛盾纠纷分别有多少起？",
+]
+Message = dict[str, str]
+
+
+def said(role: str, text: str) -> Message:
+    """A chat message. The Chatbot renders content as (sanitised) HTML even without markdown, and keeps
+    <img>: everything is escaped so document or model text can only ever show as text."""
+    return {"role": role, "content": html.escape(text)}
+
+
+def respond(answers: Answers, q: str, history: list[Message], choice: FilterChoice) -> Iterator[tuple[Any, ...]]:
+    """(chat, answer panel, sources panel, question box) as the answer streams in, then the verified answer."""
+    history = list(history or [])
+    q = (q or "").strip()
+    if not q:
+        yield history, error_html("请输入问题。"), gr.skip(), gr.skip()
+        return
+    history += [said("user", q), said("assistant", "正在检索……")]
+    yield history, "", gr.skip(), ""
+    partial = ""
+    try:
+        for piece in answers.ask_stream(q, choice, history[:-2]):
+            if isinstance(piece, Answer):
+                history[-1] = said("assistant", piece.answer)
+                yield history, render.answer_html(piece), render.sources_html(piece), ""
+            else:
+                partial += piece
+                history[-1] = said("assistant", partial + " ▌")
+                yield history, "", gr.skip(), ""
+    except UserError as exc:
+        history[-1] = said("assistant", str(exc))
+        yield history, error_html(str(exc)), gr.skip(), ""
+    except Exception as exc:  # keep the chat alive; say what failed
+        message = f"出错了：{type(exc).__name__}: {exc}"
+        history[-1] = said("assistant", message)
+        yield history, error_html(message), gr.skip(), ""
+
+
+def chat_tab(answers: Answers, options: dict[str, list[str]]) -> None:
+    with gr.Tab("问答", id="chat"), gr.Row():
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(label="对话", height=380, buttons=["copy", "copy_all"], render_markdown=False)
+            answer_box = gr.HTML(elem_id="answer-box")
+            with gr.Row():
+                question = gr.Textbox(
+                    placeholder="输入问题，例如：安民乡推出了几条红色旅游精品线路？",
+                    show_label=False,
+                    scale=5,
+                    elem_id="question",
+                )
+                send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
+                stop = gr.Button("停止", scale=1, elem_id="stop")
+            filters = filters_row(options)
+            gr.Examples(EXAMPLES, inputs=question)
+        with gr.Column(scale=2):
+            sources = gr.HTML(elem_id="sources")
+
+    def on_ask(q: str, history: list[Message], town: str, year: str, kind: str, part: str) -> Iterator[tuple[Any, ...]]:
+        yield from respond(answers, q, history, FilterChoice(town, year, kind, part))
+
+    inputs, outputs = [question, chatbot, *filters], [chatbot, answer_box, sources, question]
+    sent = send.click(on_ask, inputs, outputs, api_visibility="private")
+    submitted = question.submit(on_ask, inputs, outputs, api_visibility="private")
+    stop.click(None, None, None, cancels=[sent, submitted])

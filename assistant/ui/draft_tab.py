@@ -1,0 +1,51 @@
+"""起草: topic, style and length in; a cited draft with its sources and .docx/.md downloads out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from assistant.ui import render
+from assistant.ui.drafts import Drafts
+from assistant.ui.inputs import UserError
+from assistant.ui.widgets import error_html
+
+
+def drafted(drafts: Drafts, topic: str, style: str, length: float) -> tuple[Any, ...]:
+    """(draft panel, sources panel, .docx path, .md path); the downloads stay empty when it abstained."""
+    try:
+        answer, docx_path, md_path = drafts.draft(topic, style, int(length))
+    except UserError as exc:
+        return error_html(str(exc)), "", None, None
+    return (
+        render.answer_html(answer),
+        render.sources_html(answer),
+        str(docx_path) if docx_path else None,
+        str(md_path) if md_path else None,
+    )
+
+
+def draft_tab(drafts: Drafts) -> None:
+    with gr.Tab("起草", id="draft"):
+        with gr.Row():
+            topic = gr.Textbox(
+                label="起草主题", placeholder="例如：安民乡2023年红色旅游工作总结", scale=4, elem_id="topic"
+            )
+            style = gr.Radio(["总结", "计划"], value="总结", label="文体", scale=1)
+            length = gr.Slider(100, 2000, value=400, step=50, label="大致字数", scale=2)
+        draft_btn = gr.Button("起草", variant="primary", elem_id="draft-btn")
+        with gr.Row():
+            with gr.Column(scale=3):
+                draft_box = gr.HTML(elem_id="draft-box")
+                with gr.Row():
+                    docx_file = gr.File(label="下载 Word（.docx）", elem_id="docx-file")
+                    md_file = gr.File(label="下载 Markdown", elem_id="md-file")
+            with gr.Column(scale=2):
+                draft_sources = gr.HTML(elem_id="draft-sources")
+
+    def on_draft(t: str, s: str, n: float) -> tuple[Any, ...]:
+        return drafted(drafts, t, s, n)
+
+    outputs = [draft_box, draft_sources, docx_file, md_file]
+    draft_btn.click(on_draft, [topic, style, length], outputs, api_visibility="private")
