@@ -34,6 +34,13 @@ def _float(env: Mapping[str, str], key: str, default: float) -> float:
         raise SettingsError(f"环境变量 {key} 应为数字，实际为 {raw!r}") from exc
 
 
+def default_models_dir(env: Mapping[str, str]) -> Path:
+    """Where `assistant model install` puts models unless ASSISTANT_MODELS_DIR says otherwise: the user's
+    cache (shared by every store on the machine; a model is 0.5–1.1 GB)."""
+    cache = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "township-report-assistant" / "models"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every tunable the product reads (docs/contracts.md, Settings)."""
@@ -50,6 +57,7 @@ class Settings:
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_gguf: Path | None = None
+    models_dir: Path = Path("models")  # from_env: ASSISTANT_MODELS_DIR, else default_models_dir()
     llm_timeout_s: float = 60.0
     llm_max_retries: int = 2
     llm_temperature: float = 0.1
@@ -83,6 +91,7 @@ class Settings:
             llm_model=env.get("ASSISTANT_LLM_MODEL") or None,
             llm_api_key=env.get("ASSISTANT_LLM_API_KEY") or None,
             llm_gguf=Path(env["ASSISTANT_LLM_GGUF"]) if env.get("ASSISTANT_LLM_GGUF") else None,
+            models_dir=Path(env.get("ASSISTANT_MODELS_DIR") or default_models_dir(env)),
             llm_timeout_s=_float(env, "ASSISTANT_LLM_TIMEOUT_S", defaults.llm_timeout_s),
             llm_max_retries=_int(env, "ASSISTANT_LLM_MAX_RETRIES", defaults.llm_max_retries),
             llm_temperature=_float(env, "ASSISTANT_LLM_TEMPERATURE", defaults.llm_temperature),

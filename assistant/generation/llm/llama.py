@@ -1,4 +1,4 @@
-"""A local GGUF model through llama-cpp-python, behind LangChain's BaseChatModel (the `llama` extra).
+"""A local GGUF model through llama-cpp-python, behind LangChain's BaseChatModel (the `local` extra).
 
 A small adapter rather than langchain-community's ChatLlamaCpp: one dependency less, and the
 finish reason reaches the caller the same way as from an OpenAI-compatible endpoint.
@@ -6,6 +6,7 @@ finish reason reaches the caller the same way as from an OpenAI-compatible endpo
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -40,13 +41,18 @@ class LlamaCppChat(BaseChatModel):
     temperature: float = 0.1
     max_tokens: int = 1024
     n_ctx: int = 8192
+    # llama.cpp uses half the cores unless told: on 2 cores a 1,041-token prompt took 24.7 s with 1
+    # thread and 13.4 s with 2. None: every core, for prompt evaluation (batch) and generation alike.
     n_threads: int | None = None
     _llama: Any = PrivateAttr(default=None)
 
     def model_post_init(self, context: Any) -> None:
         from llama_cpp import Llama
 
-        self._llama = Llama(model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads, verbose=False)
+        threads = self.n_threads or os.cpu_count() or 1
+        self._llama = Llama(
+            model_path=self.model_path, n_ctx=self.n_ctx, n_threads=threads, n_threads_batch=threads, verbose=False
+        )
         if "tokenizer.chat_template" not in self._llama.metadata:
             # Without a template llama.cpp assumes Llama-2 ([INST] …), which other families answer with
             # nothing; use the family's own turn format, else ChatML (the most widely trained one).
