@@ -2,8 +2,21 @@
 
 The extractive paths (answer, draft, with extractive and question) need no model; the LLM paths
 (llm/, the only code that imports LangChain) fall back to them. All satisfy the Protocols in
-paths; every answer passes the checks in citations, model output is cleaned first (sanitize),
+paths; every answer passes the checks in citations, model output is cleaned first (sanitize); a model
+writes from the extractive evidence and gets its missing markers attached (evidence);
 and drafts are exported by export.
 """
 
-__all__ = ["answer", "citations", "corpus", "draft", "export", "extractive", "llm", "paths", "question", "sanitize"]
+__all__ = [
+    "answer",
+    "citations",
+    "corpus",
+    "draft",
+    "evidence",
+    "export",
+    "extractive",
+    "llm",
+    "paths",
+    "question",
+    "sanitize",
+]

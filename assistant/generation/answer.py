@@ -129,6 +129,11 @@ class Answerer:
         passages, refusal = self.retrieve(q, filters)
         if refusal is not None:
             return refusal
+        return self.answer_passages(q, passages)
+
+    def answer_passages(self, q: Question, passages: list[Passage]) -> Answer:
+        """The extractive answer from passages already retrieved for the question (see `retrieve`), or
+        the abstention when none of their sentences covers it. The LLM path starts from this too."""
         candidates = extractive.score_sentences(
             q,
             passages,

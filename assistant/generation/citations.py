@@ -68,20 +68,21 @@ def unmarked(text: str) -> str:
     return re.sub(r"\s+", "", MARKER.sub("", unicodedata.normalize("NFKC", text)))
 
 
-def _bigrams(text: str) -> set[str]:
+def bigrams(text: str) -> set[str]:
+    """Character bigrams of the text without markers and spaces (NFKC): what quote matching compares."""
     plain = unmarked(text)
     return {plain[i : i + 2] for i in range(len(plain) - 1)}
 
 
 def best_quote(sentence: str, passage_text: str) -> str:
     """The sentence of the passage that best matches `sentence` (bigram overlap); an exact substring."""
-    target = _bigrams(sentence)
+    target = bigrams(sentence)
     best, best_score = "", -1.0
     for s, e in sentence_spans(passage_text, 0, len(passage_text)):
         candidate = passage_text[s:e].strip()
         if not candidate:
             continue
-        grams = _bigrams(candidate)
+        grams = bigrams(candidate)
         score = len(target & grams) / (len(grams) ** 0.5 or 1.0)
         if score > best_score:
             best, best_score = candidate, score

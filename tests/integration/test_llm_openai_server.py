@@ -16,7 +16,7 @@ from assistant.config import Settings
 from assistant.generation.answer import Answerer
 from assistant.generation.corpus import Corpus
 from assistant.generation.draft import Drafter
-from assistant.generation.llm.answer import NO_CITATION_NOTE, LLMAnswerer
+from assistant.generation.llm.answer import MODEL_NOT_FOUND_NOTE, NO_CITATION_NOTE, LLMAnswerer
 from assistant.generation.llm.client import ChatClient, make_chat_client
 from assistant.generation.llm.draft import LLMDrafter
 from assistant.retrieval import Retriever
@@ -106,17 +106,17 @@ def test_cited_answer_is_verified_and_quotes_the_cited_passage(
     assert answer.answer == FISCAL_ANSWER and answer.unsupported_numbers == []
     (cite,) = answer.citations
     assert cite.doc == X_DOC and cite.quote in cite.text and "1200万元" in cite.quote
-    # The prompt held the retrieved passages as delimited data, with the question.
+    # The prompt held the extractive evidence (the sentence that answers, not the whole passage) as
+    # delimited data, with the question.
     prompt = server.requests[0].prompt_text
     assert "===== 资料 [1] 开始 =====" in prompt and f"问题：{FISCAL_Q}" in prompt
-    assert answer.passages[0].text in prompt
+    assert "2023年完成财税1200万元" in prompt and "粮食种植面积3.76万亩" not in prompt
 
 
 def test_citation_of_a_passage_not_retrieved_is_removed(parts: tuple[Retriever, Corpus], server_for: Any) -> None:
     server = server_for([Reply("X乡2023年完成财税1200万元[1][9]。全乡引进物流企业2家[9]。")])
-    answer = answerer(parts, server, shown_passages=5).ask(FISCAL_Q)
-    prompt = server.requests[0].prompt_text
-    assert "资料 [5] 开始" in prompt and "资料 [6] 开始" not in prompt
+    answer = answerer(parts, server).ask(FISCAL_Q)
+    assert "资料 [9] 开始" not in server.requests[0].prompt_text
     assert answer.mode == "llm"
     assert "[9]" not in answer.answer and [c.n for c in answer.citations] == [1]
     assert any("[9]" in note for note in answer.notes)
@@ -133,15 +133,33 @@ def test_changed_number_is_listed_as_unsupported(parts: tuple[Retriever, Corpus]
     assert "1200万元" in answer.citations[0].quote
 
 
-def test_not_found_reply_abstains(parts: tuple[Retriever, Corpus], server_for: Any) -> None:
-    server = server_for([Reply("资料中未找到X乡2023年招商引资签约金额的相关内容。")])
-    answer = answerer(parts, server).ask("X乡招商引资签约金额是多少？")
-    assert answer.abstained and answer.mode == "llm" and answer.citations == []
-    assert answer.answer.startswith("资料中未找到")
+def test_a_question_the_material_does_not_answer_is_refused_without_asking_the_model(
+    parts: tuple[Retriever, Corpus], server_for: Any
+) -> None:
+    server = server_for([Reply("X乡2023年GDP为24.77亿元[1]。")])  # what a small model invented when asked
+    answer = answerer(parts, server).ask("安民乡2023年的地区生产总值是多少？")
+    assert answer.abstained and answer.answer.startswith("资料中未找到") and answer.citations == []
+    assert server.requests == [], "nothing to ground an answer on: the model is not asked to guess"
 
 
-def test_answer_without_citation_falls_back_to_quotes(parts: tuple[Retriever, Corpus], server_for: Any) -> None:
+def test_a_model_refusing_an_answered_question_gives_the_quotes(
+    parts: tuple[Retriever, Corpus], server_for: Any
+) -> None:
+    server = server_for([Reply("资料中未找到X乡2023年财税收入的相关内容。")])
+    answer = answerer(parts, server).ask(FISCAL_Q)
+    assert_extractive_fallback(answer, MODEL_NOT_FOUND_NOTE)
+    assert not answer.abstained
+
+
+def test_markers_left_out_are_attached_to_the_evidence(parts: tuple[Retriever, Corpus], server_for: Any) -> None:
     server = server_for([Reply("X乡2023年完成财税1200万元，成绩显著。")])
+    answer = answerer(parts, server).ask(FISCAL_Q)
+    assert answer.mode == "llm" and answer.answer == "X乡2023年完成财税1200万元，成绩显著。[1]"
+    assert answer.unsupported_numbers == [] and "1200万元" in answer.citations[0].quote
+
+
+def test_answer_nothing_backs_falls_back_to_quotes(parts: tuple[Retriever, Corpus], server_for: Any) -> None:
+    server = server_for([Reply("相关工作已按计划稳步推进。")])
     answer = answerer(parts, server).ask(FISCAL_Q)
     assert_extractive_fallback(answer, NO_CITATION_NOTE)
 
@@ -246,20 +264,20 @@ def is_condense(request: Received) -> bool:
 def test_follow_up_is_condensed_before_retrieval(parts: tuple[Retriever, Corpus], server_for: Any) -> None:
     def script(body: dict[str, Any], index: int) -> Reply:
         if "最新追问" in str(body["messages"]):
-            return Reply("安民乡2023年完成了多少财税收入？")
-        return Reply("安民乡2023年的财税收入情况见资料[1]。")
+            return Reply("安民乡推出了几条红色旅游精品线路？")
+        return Reply("安民乡推出了6条红色旅游精品线路[1]。")
 
     server = server_for(script)
     history = [{"role": "user", "content": FISCAL_Q}, {"role": "assistant", "content": FISCAL_ANSWER}]
-    answer = answerer(parts, server).ask("那安民乡呢？", history=history)
+    answer = answerer(parts, server).ask("那安民乡的红色旅游线路呢？", history=history)
     condense, answer_request = server.requests
     assert is_condense(condense) and not is_condense(answer_request)
-    assert "那安民乡呢？" in condense.prompt_text and "1200万元" in condense.prompt_text
-    assert "问题：安民乡2023年完成了多少财税收入？" in answer_request.prompt_text
+    assert "那安民乡的红色旅游线路呢？" in condense.prompt_text and "1200万元" in condense.prompt_text
+    assert "问题：安民乡推出了几条红色旅游精品线路？" in answer_request.prompt_text
     # Retrieval ran on the stand-alone question: scoped to 安民乡's report.
     assert answer.passages and {p.doc_id for p in answer.passages} == {ANMIN_DOC}
-    assert answer.question == "那安民乡呢？"
-    assert any("按上下文理解为：安民乡2023年完成了多少财税收入？" in n for n in answer.notes)
+    assert answer.question == "那安民乡的红色旅游线路呢？" and answer.mode == "llm"
+    assert any("按上下文理解为：安民乡推出了几条红色旅游精品线路？" in n for n in answer.notes)
 
 
 def test_relative_year_in_a_follow_up_resolves_against_the_report_year(

@@ -14,9 +14,10 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
+from assistant.generation.citations import verify
 from assistant.generation.corpus import Corpus
-from assistant.generation.paths import History
 from assistant.retrieval import Filters
+from assistant.text import sentence_spans
 from assistant.types import Answer, DocRecord, Passage
 from tests.conftest import HashingEmbedder
 
@@ -121,7 +122,7 @@ def corpus(townships: dict[str, str] | None = None) -> Corpus:
 
 
 class StubAnswerer:
-    """The extractive Answerer's retrieve/ask, over a ListRetriever."""
+    """The extractive Answerer's retrieve/answer_passages, over a ListRetriever."""
 
     def __init__(self, retriever: ListRetriever) -> None:
         self.retriever = retriever
@@ -130,9 +131,17 @@ class StubAnswerer:
     def retrieve(self, q: Any, filters: Filters) -> tuple[list[Passage], Answer | None]:
         return self.retriever.search(q.text, k=20, filters=filters), None
 
-    def ask(self, question: str, filters: Filters | None = None, history: History | None = None) -> Answer:
-        self.asked.append(question)
-        return Answer(question, "原文摘录[1]", False, [], [], "extractive", passages=self.retriever.passages)
+    def answer_passages(self, q: Any, passages: list[Passage]) -> Answer:
+        """An extractive answer quoting every passage's text, each cited: the evidence the model is shown."""
+        self.asked.append(q.text)
+        quoted = [
+            f"{p.text[s:e].strip()}[{n}]"
+            for n, p in enumerate(passages, start=1)
+            for s, e in sentence_spans(p.text, 0, len(p.text))
+            if p.text[s:e].strip()
+        ]
+        checked = verify("".join(quoted), passages)
+        return Answer(q.text, checked.text, False, checked.citations, [], "extractive", passages=passages)
 
 
 class StubDrafter:

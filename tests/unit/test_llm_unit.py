@@ -275,20 +275,38 @@ def test_single_question_makes_one_call_and_failures_fall_back() -> None:
     stub = StubAnswerer(retriever)
     chat = ScriptedChat(replies=[status_error(401)])
     answer = LLMAnswerer(retriever, corpus(), chat, stub, year=2024).ask("去年完成了多少财税？")
-    assert len(chat.calls) == 1 and stub.asked == ["2023年完成了多少财税？"]
+    # A first question is answered as asked (relative years are resolved for follow-ups only).
+    assert len(chat.calls) == 1 and stub.asked == ["去年完成了多少财税？"]
     assert answer.mode == "extractive" and answer.question == "去年完成了多少财税？"
     assert any("401" in n for n in answer.notes) and any("已改用原文摘录" in n for n in answer.notes)
 
 
-def test_compare_questions_show_every_passage() -> None:
+def test_the_model_is_shown_the_extractive_evidence_only() -> None:
     many = [passage(i, f"第{i}段。") for i in range(1, 13)]
     retriever = ListRetriever(many)
     chat = ScriptedChat(replies=["第1段[1]。"])
-    llm = LLMAnswerer(retriever, corpus(), chat, StubAnswerer(retriever), year=2024, shown_passages=3)
+    stub = StubAnswerer(retriever)
+    llm = LLMAnswerer(retriever, corpus(), chat, stub, year=2024)
     llm.ask("X乡和安民乡分别做了什么？")
-    assert "资料 [12] 开始" in str(chat.calls[0][1].content)
-    llm.ask("X乡做了什么？")
-    assert "资料 [4] 开始" not in str(chat.calls[1][1].content)
+    prompt = str(chat.calls[0][1].content)
+    assert "资料 [12] 开始" in prompt and "第12段。" in prompt  # the stub cites all twelve
+
+
+def test_markers_the_model_leaves_out_are_attached_to_the_evidence_behind_them() -> None:
+    retriever = ListRetriever(PASSAGES)
+    chat = ScriptedChat(replies=["X乡去年财税收入达到1200万元。粮食种植面积为3.76万亩。"])
+    answer = LLMAnswerer(retriever, corpus(), chat, StubAnswerer(retriever), year=2024).ask("X乡财税收入多少？")
+    assert answer.mode == "llm" and answer.unsupported_numbers == []
+    assert answer.answer == "X乡去年财税收入达到1200万元。[1]粮食种植面积为3.76万亩。[2]"
+    assert [c.quote for c in answer.citations] == ["2023年完成财税1200万元。", "全年完成粮食种植面积3.76万亩。"]
+
+
+def test_a_refusal_from_the_model_on_an_answered_question_gives_the_quotes() -> None:
+    retriever = ListRetriever(PASSAGES)
+    chat = ScriptedChat(replies=["资料中未找到相关内容。"])
+    answer = LLMAnswerer(retriever, corpus(), chat, StubAnswerer(retriever), year=2024).ask("X乡财税收入多少？")
+    assert answer.mode == "extractive" and not answer.abstained and "1200万元" in answer.answer
+    assert any("模型未能根据资料作答" in n for n in answer.notes)
 
 
 def test_draft_rejects_unknown_style_and_falls_back_on_failure() -> None:
@@ -301,3 +319,16 @@ def test_draft_rejects_unknown_style_and_falls_back_on_failure() -> None:
     answer = drafter.draft("X乡工作总结")
     assert answer.mode == "extractive" and stub.drafted == ["X乡工作总结"]
     assert any("服务器错误（500）" in n for n in answer.notes)
+
+
+def test_a_comparison_the_model_leaves_half_done_gives_the_quotes() -> None:
+    two = [passage(1, "X乡调解矛盾纠纷71起。"), passage(2, "安民乡调解矛盾纠纷57件。", doc="002_y", township="安民乡")]
+    retriever = ListRetriever(two)
+    stub = StubAnswerer(retriever)
+    half = LLMAnswerer(retriever, corpus(), ScriptedChat(replies=["安民乡调解纠纷57件[2]。"]), stub, year=2024)
+    answer = half.ask("X乡和安民乡分别调解了多少矛盾纠纷？")
+    assert answer.mode == "extractive" and "71起" in answer.answer and "57件" in answer.answer
+    assert any("遗漏了部分报告" in n for n in answer.notes)
+    both = ScriptedChat(replies=["X乡调解71起[1]，安民乡调解57件[2]。"])
+    answer = LLMAnswerer(retriever, corpus(), both, stub, year=2024).ask("X乡和安民乡分别调解了多少矛盾纠纷？")
+    assert answer.mode == "llm" and [c.n for c in answer.citations] == [1, 2]

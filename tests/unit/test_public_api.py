@@ -43,6 +43,7 @@ PUBLIC = {
         "citations",
         "corpus",
         "draft",
+        "evidence",
         "export",
         "extractive",
         "llm",

@@ -15,7 +15,7 @@ import datetime
 import re
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
@@ -24,6 +24,7 @@ from langchain_core.messages import BaseMessage, SystemMessage
 from assistant.generation.answer import NOT_FOUND, Answerer
 from assistant.generation.citations import UNDISCLOSED, placeholder_figures, verify, with_headings
 from assistant.generation.corpus import Corpus
+from assistant.generation.evidence import attach_markers, evidence_of
 from assistant.generation.llm.client import ChatClient, LLMError, text_of
 from assistant.generation.llm.prompts import PromptLibrary, render_history, render_passages
 from assistant.generation.paths import History
@@ -32,8 +33,9 @@ from assistant.generation.sanitize import clean_model_output
 from assistant.retrieval import Filters, Searcher
 from assistant.types import Answer, DocRecord, Passage
 
-SHOWN_PASSAGES = 8  # passages shown to the model for a one-report question (comparisons: all)
 NO_CITATION_NOTE = "模型回答缺少有效引用，已改用原文摘录。"
+MODEL_NOT_FOUND_NOTE = "模型未能根据资料作答，已改用原文摘录。"
+INCOMPLETE_COMPARE_NOTE = "模型回答遗漏了部分报告，已改用原文摘录。"
 FALLBACK_NOTE = "已改用原文摘录回答。"
 _NOT_FOUND = re.compile(r"资料中(?:未|没有|并未)(?:找到|提及|提到|涉及|包含)")
 _THINK = re.compile(r"<think>.*?(?:</think>|\Z)", re.DOTALL)
@@ -57,11 +59,12 @@ class ReportSearcher(Searcher, Protocol):
 
 class ExtractiveAnswers(Protocol):
     """What the LLM answer path asks of the extractive one (answer.Answerer is one): the passages for a
-    question (or the abstention when none can answer it), and its answer when the model fails."""
+    question (or the abstention when none can answer it), and its answer from them: the evidence the
+    model is shown, and what the user gets when the model fails."""
 
     def retrieve(self, q: Question, filters: Filters) -> tuple[list[Passage], Answer | None]: ...
 
-    def ask(self, question: str, filters: Filters | None = None, history: History | None = None) -> Answer: ...
+    def answer_passages(self, q: Question, passages: list[Passage]) -> Answer: ...
 
 
 def report_year(reports: Reports) -> int:
@@ -141,9 +144,16 @@ def finish_generated(
     generated: Generated,
     passages: list[Passage],
     fallback: Callable[[list[str]], Answer],
+    attach: Sequence[str] | None = None,
 ) -> Answer:
-    """Clean and verify a generated answer; the fallback (with a note) when it cites nothing valid."""
+    """Clean and verify a generated answer; the fallback (with a note) when it cites nothing valid.
+
+    `attach`: the text the model was shown per passage; an answer sentence without a marker then gets
+    the marker of the one that backs it (evidence.attach_markers) before the check.
+    """
     text, cleaned = clean_model_output(generated.text, generated.system_prompt)
+    if attach is not None:
+        text = attach_markers(text, attach)
     checked = verify(text, generated.shown, backing=with_headings)
     notes = [*generated.notes, *cleaned]
     if not checked.citations:
@@ -211,14 +221,12 @@ class LLMAnswerer:
         *,
         prompts: PromptLibrary | None = None,
         year: int | None = None,
-        shown_passages: int = SHOWN_PASSAGES,
     ) -> None:
         self.retriever, self.corpus = retriever, corpus
         self.chat = as_client(chat_model)
         self.fallback: ExtractiveAnswers = fallback or Answerer(retriever, corpus)
         self.prompts = prompts or PromptLibrary()
         self._year = year
-        self.shown_passages = shown_passages
 
     @property
     def report_year(self) -> int:
@@ -237,7 +245,8 @@ class LLMAnswerer:
         return streamed(self._steps(question, filters, history, streaming=True))
 
     def standalone_question(self, question: str, history: History | None) -> tuple[str, list[str]]:
-        """The question rewritten to stand alone (using the history) with relative years resolved."""
+        """A follow-up rewritten to stand alone (using the history), its relative years resolved; a first
+        question as it was asked."""
         notes: list[str] = []
         rewritten = question
         turns = [m for m in history or [] if text_of(m.get("content")).strip()]
@@ -255,7 +264,10 @@ class LLMAnswerer:
                 rewritten = _clean_condensed(strip_think(self.chat.complete(messages))) or question
             except LLMError as exc:
                 notes.append(f"追问改写失败（{exc.message_zh}），按原问题检索。")
-        rewritten = resolve_relative_years(rewritten, self.report_year)
+            # Only a follow-up is anchored to the latest report year: on its own, 明年 in “X乡明年…”
+            # means the plan part of the report asked about, which the extractive scoring finds
+            # (anchoring it to the latest year made held-out questions about a plan abstain).
+            rewritten = resolve_relative_years(rewritten, self.report_year)
         if rewritten != question:
             notes.append(f"按上下文理解为：{rewritten}")
         return rewritten, notes
@@ -263,29 +275,42 @@ class LLMAnswerer:
     def _steps(
         self, question: str, filters: Filters | None, history: History | None, streaming: bool
     ) -> Generator[str, None, Answer]:
+        """Retrieve, answer extractively, and (unless that abstains) have the model write the answer from
+        the extractive evidence (generation/evidence.py); markers it leaves out are attached after."""
         started = time.perf_counter()
         filters = filters or Filters()
         standalone, notes = self.standalone_question(question, history)
-
-        def fallback(extra: list[str]) -> Answer:
-            answer = self.fallback.ask(standalone, filters)
-            answer.notes = [*extra, *answer.notes]
-            return answer
-
         q = analyse(standalone, self.corpus.townships)
         passages, refusal = self.fallback.retrieve(q, filters)
         if refusal is not None:
-            refusal.notes = [*notes, *refusal.notes]
-            return _timed(refusal, question, started)
-        shown = passages if q.is_compare else passages[: self.shown_passages]
-        messages = self.prompts.render("answer", passages=render_passages(shown), question=standalone)
+            return _timed(with_notes(refusal, notes), question, started)
+        extract = with_notes(self.fallback.answer_passages(q, passages), notes)
+        if extract.abstained:  # the material does not answer it: the model is not asked to guess
+            return _timed(extract, question, started)
+        evidence = evidence_of(extract)
+        excerpts = ["".join(e.sentences) for e in evidence]
+        shown = [e.passage for e in evidence]
+        messages = self.prompts.render("answer", passages=render_passages(shown, excerpts), question=standalone)
         try:
             text = yield from run_model(self.chat, messages, streaming)
         except LLMError as exc:
-            return _timed(fallback([*notes, exc.message_zh, FALLBACK_NOTE]), question, started)
+            return _timed(with_notes(extract, [exc.message_zh, FALLBACK_NOTE]), question, started)
         generated = Generated(text, shown, notes, system_text(messages))
-        answer = finish_generated(standalone, generated, passages, fallback)
+        if says_not_found(clean_model_output(text, generated.system_prompt)[0]):
+            # The extractive path found the answer: the model's refusal must not reach the user.
+            return _timed(with_notes(extract, [MODEL_NOT_FOUND_NOTE]), question, started)
+        answer = finish_generated(
+            standalone, generated, passages, lambda extra: with_notes(extract, extra), attach=excerpts
+        )
+        if q.is_compare and answer.mode == "llm" and len(answer.citations) < len(shown):
+            # A comparison needs every report's figure; a small model often writes one and stops.
+            return _timed(with_notes(extract, [INCOMPLETE_COMPARE_NOTE]), question, started)
         return _timed(answer, question, started)
+
+
+def with_notes(answer: Answer, notes: Sequence[str]) -> Answer:
+    """The answer with `notes` before its own (a new Answer; the given one is left as it was)."""
+    return replace(answer, notes=[*notes, *answer.notes]) if notes else answer
 
 
 def _timed(answer: Answer, question: str, started: float) -> Answer:

@@ -98,10 +98,12 @@ def _defanged(text: str) -> str:
     return text.replace(_FENCE, "＝＝＝＝＝")
 
 
-def render_passages(passages: Sequence[Passage]) -> str:
-    """Numbered, fenced data blocks [1]..[n] with document, township, title and section."""
+def render_passages(passages: Sequence[Passage], excerpts: Sequence[str] | None = None) -> str:
+    """Numbered, fenced data blocks [1]..[n] with document, township, title and section; the body is the
+    passage's text, or its excerpt when `excerpts` gives one per passage (the sentences an answer rests on)."""
     blocks = []
     for n, p in enumerate(passages, start=1):
+        body = p.text if excerpts is None else excerpts[n - 1]
         meta = p.metadata
         blocks.append(
             "\n".join(
@@ -112,7 +114,7 @@ def render_passages(passages: Sequence[Passage]) -> str:
                     f"标题：{_field(meta.get('title'))}",
                     f"章节：{_field(p.section)}",
                     "正文：",
-                    _defanged(p.text.strip()),
+                    _defanged(body.strip()),
                     f"{_FENCE} 资料 [{n}] 结束 {_FENCE}",
                 )
             )
