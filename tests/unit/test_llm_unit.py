@@ -332,3 +332,12 @@ def test_a_comparison_the_model_leaves_half_done_gives_the_quotes() -> None:
     both = ScriptedChat(replies=["X乡调解71起[1]，安民乡调解57件[2]。"])
     answer = LLMAnswerer(retriever, corpus(), both, stub, year=2024).ask("X乡和安民乡分别调解了多少矛盾纠纷？")
     assert answer.mode == "llm" and [c.n for c in answer.citations] == [1, 2]
+
+
+def test_a_fallback_after_a_follow_up_carries_each_note_once() -> None:
+    retriever = ListRetriever(PASSAGES)
+    chat = ScriptedChat(replies=["X乡2023年完成了多少财税？", "全乡各项工作稳步推进。"])  # condense, then no backing
+    history = [{"role": "user", "content": "X乡粮食种了多少？"}, {"role": "assistant", "content": "3.76万亩[1]"}]
+    answer = LLMAnswerer(retriever, corpus(), chat, StubAnswerer(retriever), year=2024).ask("财税呢？", history=history)
+    assert answer.mode == "extractive"
+    assert len(answer.notes) == len(set(answer.notes)) and any("按上下文理解为" in n for n in answer.notes)

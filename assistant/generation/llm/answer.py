@@ -284,7 +284,8 @@ class LLMAnswerer:
         passages, refusal = self.fallback.retrieve(q, filters)
         if refusal is not None:
             return _timed(with_notes(refusal, notes), question, started)
-        extract = with_notes(self.fallback.answer_passages(q, passages), notes)
+        quotes = self.fallback.answer_passages(q, passages)
+        extract = with_notes(quotes, notes)
         if extract.abstained:  # the material does not answer it: the model is not asked to guess
             return _timed(extract, question, started)
         evidence = evidence_of(extract)
@@ -299,8 +300,9 @@ class LLMAnswerer:
         if says_not_found(clean_model_output(text, generated.system_prompt)[0]):
             # The extractive path found the answer: the model's refusal must not reach the user.
             return _timed(with_notes(extract, [MODEL_NOT_FOUND_NOTE]), question, started)
+        # finish_generated's fallback notes already start with `notes` (generated.notes).
         answer = finish_generated(
-            standalone, generated, passages, lambda extra: with_notes(extract, extra), attach=excerpts
+            standalone, generated, passages, lambda extra: with_notes(quotes, extra), attach=excerpts
         )
         if q.is_compare and answer.mode == "llm" and len(answer.citations) < len(shown):
             # A comparison needs every report's figure; a small model often writes one and stops.
