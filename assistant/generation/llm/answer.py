@@ -1,6 +1,10 @@
-"""LLM answers: condense a follow-up, retrieve as the extractive path does, generate, verify, fall back.
+"""LLM answers: condense a follow-up, answer extractively, have the model write from that evidence,
+verify, fall back.
 
-The model sees the retrieved passages as numbered data blocks and must cite them as [n]. After
+The extractive path answers first; when it abstains, the model is not asked. Otherwise the model
+sees the cited passages' quoted sentences as numbered data blocks and is told to cite them as [n];
+markers it leaves out are attached after (generation/evidence.py), and a 资料中未找到 reply gives
+the quotes, since the evidence answers the question. After
 generation its text is cleaned (remote images, links, HTML and any echo of the system prompt
 removed, with a note: a document may tell the model to add them) and the shared citation check
 runs: markers pointing at no shown passage are removed, the rest renumbered, and numbers no cited
@@ -144,18 +148,21 @@ def finish_generated(
     generated: Generated,
     passages: list[Passage],
     fallback: Callable[[list[str]], Answer],
-    attach: Sequence[str] | None = None,
+    evidence: Sequence[str] | None = None,
 ) -> Answer:
     """Clean and verify a generated answer; the fallback (with a note) when it cites nothing valid.
 
-    `attach`: the text the model was shown per passage; an answer sentence without a marker then gets
-    the marker of the one that backs it (evidence.attach_markers) before the check.
+    `evidence`: the extractive evidence the model was shown, one text per shown passage. The evidence
+    answers the question, so a 资料中未找到 reply gives the fallback; and an answer sentence without a
+    marker gets the marker of the evidence behind it (evidence.attach_markers) before the check.
     """
     text, cleaned = clean_model_output(generated.text, generated.system_prompt)
-    if attach is not None:
-        text = attach_markers(text, attach)
-    checked = verify(text, generated.shown, backing=with_headings)
     notes = [*generated.notes, *cleaned]
+    if evidence is not None:
+        if says_not_found(text):
+            return fallback([*notes, MODEL_NOT_FOUND_NOTE])
+        text = attach_markers(text, evidence)
+    checked = verify(text, generated.shown, backing=with_headings)
     if not checked.citations:
         if says_not_found(text):
             return Answer(
@@ -297,12 +304,9 @@ class LLMAnswerer:
         except LLMError as exc:
             return _timed(with_notes(extract, [exc.message_zh, FALLBACK_NOTE]), question, started)
         generated = Generated(text, shown, notes, system_text(messages))
-        if says_not_found(clean_model_output(text, generated.system_prompt)[0]):
-            # The extractive path found the answer: the model's refusal must not reach the user.
-            return _timed(with_notes(extract, [MODEL_NOT_FOUND_NOTE]), question, started)
-        # finish_generated's fallback notes already start with `notes` (generated.notes).
+        # The fallback's notes start with `notes` (finish_generated adds generated.notes to them).
         answer = finish_generated(
-            standalone, generated, passages, lambda extra: with_notes(quotes, extra), attach=excerpts
+            standalone, generated, passages, lambda extra: with_notes(quotes, extra), evidence=excerpts
         )
         if q.is_compare and answer.mode == "llm" and len(answer.citations) < len(shown):
             # A comparison needs every report's figure; a small model often writes one and stops.
