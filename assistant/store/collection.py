@@ -336,12 +336,7 @@ class ReportStore:
 
     def _rows(self, ids: Sequence[str]) -> dict[str, tuple[str, Mapping[str, Any]]]:
         """Text and metadata of the given entries by id (unknown ids left out)."""
-        if not ids:
-            return {}
-        got = self._collection.get(ids=list(ids), include=["documents", "metadatas"])
-        return {
-            cid: (text, meta) for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        }
+        return {cid: (text, meta) for cid, text, meta in self.chunks(ids)}
 
 
 def to_passage(chunk_id: str, text: str, meta: Mapping[str, Any], score: float = 0.0, rank: int = 0) -> Passage:
