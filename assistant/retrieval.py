@@ -7,16 +7,15 @@ dense side gets the same Filters with, for a narrow filter, the chunks that mask
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from assistant.embeddings import Embedder
 from assistant.store import PassageStore, exact
 from assistant.store.lexical import LexicalIndex
-from assistant.types import Filters, Passage
+from assistant.types import Filters, Passage, part_kind, part_years
 
 # Reciprocal-rank fusion: score = Σ weight / (RRF_K + rank). Tuned on seeds/qa/dev.jsonl as a whole.
 RRF_K = 60
@@ -41,21 +40,23 @@ def fuse(
 HINT_WEIGHT = 1.0  # votes (in RRF units) for a passage that matches what the question points at
 
 
-def part_year(meta: Mapping[str, Any]) -> int | None:
-    """2024 for part '2024年工作计划'; None when the part names no year."""
-    part = str(meta.get("part", ""))
-    return int(part[:4]) if part[:4].isdigit() else None
-
-
-def prefer(passages: list[Passage], docs: set[str], years: tuple[int, ...]) -> list[Passage]:
-    """Re-rank fused passages with one more vote for those from the reports the question points at
-    and one for those in the report part of a year it names (2024年… → the 2024 plan part)."""
+def prefer(
+    passages: list[Passage], docs: set[str], years: tuple[int, ...], *, target: bool | None = None
+) -> list[Passage]:
+    """Re-rank fused passages with one more vote each for: a report the question points at; the part
+    about a year it names (2024年… → the part that reports on 2024); and, for a question with a year,
+    the part of the kind it asks about (`target`: the plan, else the review)."""
     if not docs and not years:
         return passages
     bonus = HINT_WEIGHT / (RRF_K + 1)
+    wanted_kind = "计划" if target else "总结"
 
     def score(p: Passage) -> float:
-        return p.score + bonus * (p.doc_id in docs) + bonus * (part_year(p.metadata) in years)
+        part = str(p.metadata.get("part", ""))
+        span = part_years(part)
+        in_year = span is not None and any(span[0] <= y <= span[1] for y in years)
+        right_kind = bool(years) and target is not None and part_kind(part) == wanted_kind
+        return p.score + bonus * ((p.doc_id in docs) + in_year + right_kind)
 
     ranked = sorted(passages, key=lambda p: (-score(p), p.rank))
     return [replace(p, rank=i) for i, p in enumerate(ranked, start=1)]

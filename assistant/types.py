@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
@@ -9,7 +10,9 @@ from typing import Any, TypedDict
 
 @dataclass(frozen=True)
 class DocumentMeta:
-    """What a report says about itself (title line, township, years, kind)."""
+    """What a report says about itself: title line, the place that issued it (`township` for any
+    level: 吉林省, 海拉尔区, 安民乡), the years it covers (those of its title, its review and its
+    plan), kind, and the date and meeting line it was given at."""
 
     doc_id: str
     title: str
@@ -18,6 +21,9 @@ class DocumentMeta:
     kind: str  # 总结 | 计划 | 述职 | 其他
     source: str = ""
     sha256: str = ""
+    place_level: str = ""  # 省级 | 市级 | 县级 | 乡级 | ""
+    date: str = ""  # YYYY-MM-DD, "" when the report states none
+    meeting: str = ""  # ——2016年2月19日在…会议上
 
 
 @dataclass
@@ -78,12 +84,25 @@ class Chunk:
             "title": self.meta.title,
             "township": self.meta.township,
             "years": format_years(self.meta.years),
-            "year_min": min(self.meta.years) if self.meta.years else 0,
-            "year_max": max(self.meta.years) if self.meta.years else 0,
+            "year_min": self.year_range[0],
+            "year_max": self.year_range[1],
             "kind": self.meta.kind,
             "source": self.meta.source,
             "doc_sha256": self.meta.sha256,
+            "place_level": self.meta.place_level,
+            "date": self.meta.date,
+            "meeting": self.meta.meeting,
         }
+
+    @property
+    def year_range(self) -> tuple[int, int]:
+        """The years this chunk reports on: its part's (2025年工作总结 → 2025), else its report's;
+        (0, 0) when neither names a year. A year filter selects the parts about that year."""
+        span = part_years(self.part)
+        if span:
+            return span
+        years = self.meta.years
+        return (min(years), max(years)) if years else (0, 0)
 
 
 class ChunkMeta(TypedDict, total=False):
@@ -100,11 +119,14 @@ class ChunkMeta(TypedDict, total=False):
     title: str
     township: str
     years: str  # "2023,2024" (parse_years reads it)
-    year_min: int  # 0 when the report names no year
+    year_min: int  # the years the chunk's part covers, else its report's; 0 when none is named
     year_max: int
     kind: str  # 总结 | 计划 | 述职 | 其他
     source: str
     doc_sha256: str
+    place_level: str  # 省级 | 市级 | 县级 | 乡级 | ""
+    date: str  # the report's date, YYYY-MM-DD or ""
+    meeting: str  # the report's date-and-meeting line or ""
     unit: str  # "chunk" | "sentence"
     parent: str  # a sentence unit's chunk id
 
@@ -244,6 +266,18 @@ class Filters:
             elif value != want:
                 return False
         return True
+
+
+_PART_YEARS = re.compile(r"^((?:19|20)\d{2})(?:-((?:19|20)\d{2}))?年")
+
+
+def part_years(part: str) -> tuple[int, int] | None:
+    """(2021, 2025) for '2021-2025年工作总结', (2025, 2025) for '2025年工作总结', None without years."""
+    match = _PART_YEARS.match(part)
+    if not match:
+        return None
+    first = int(match.group(1))
+    return first, int(match.group(2) or first)
 
 
 def part_kind(part: str) -> str:

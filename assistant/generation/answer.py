@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from assistant.generation import extractive
-from assistant.generation.citations import UNDISCLOSED, verify
+from assistant.generation.citations import UNDISCLOSED, verify, with_headings
 from assistant.generation.corpus import Corpus, Vocabulary
 from assistant.generation.paths import History
 from assistant.generation.question import Question, analyse
@@ -63,20 +63,50 @@ class Answerer:
         """The Answer alone (no text deltas: the sentences are copied, not written)."""
         yield self.ask(question, filters, history)
 
-    def _scoped_filters(self, q: Question, filters: Filters) -> Filters | None:
-        """Restrict to the reports of townships the question names; None when it names only unknown ones.
+    def _scoped_filters(self, q: Question, filters: Filters) -> Filters | str:
+        """Restrict to the reports of the places the question names; the refusal message when it names
+        a place no report is from (资料中未找到…的工作报告).
 
-        A comparison naming one township and describing the other (X乡和写述职报告的那个乡) is not
-        restricted: the described report must stay in reach.
+        A comparison naming one place and describing the other (X乡和写述职报告的那个乡) is not
+        restricted, unless it compares years of that one place: the described report must stay in reach.
         """
         if filters.township or not q.townships:
             return filters
         known = tuple(t for t in q.townships if t in self.townships)
+        # A place no report is from, and no report mentions, is one the store does not hold; a
+        # mentioned one (河南 in 河南信阳卢氏茶叶集团, XX县 in XX县XX乡) is content, not the subject.
+        absent = [t for t in q.townships if t not in self.townships and not self.corpus.mentions(t)]
+        if not known and absent:
+            return f"{NOT_FOUND}{'、'.join(absent)}的工作报告，无法回答。"
         if not known:
-            return None
-        if q.is_compare and len(known) < 2:
+            return filters
+        if q.is_compare and len(known) < 2 and len(q.years) < 2:
             return filters
         return replace(filters, township=known)
+
+    def _groups(self, q: Question, filters: Filters) -> list[tuple[str, Filters, Question]]:
+        """What a comparison sets side by side: the places it names, else the years (each with the
+        filter that selects its reports and the question as asked of it); [] for other comparisons."""
+        places = [t for t in q.townships if t in self.townships]
+        if len(places) >= 2:
+            return [(p, replace(filters, township=p), replace(q, townships=(p,))) for p in places]
+        if len(q.years) >= 2:
+            return [(f"{y}年", replace(filters, year=y), replace(q, years=(y,))) for y in q.years]
+        return []
+
+    def _group_passages(self, q: Question, filters: Filters) -> list[Passage]:
+        """The best few passages of every place or year compared, interleaved (one query embedding)."""
+        vector = self.retriever.embedder.embed_query(q.text) if self.retriever.dense_weight > 0 else None
+        per_group = []
+        for _, group_filters, group_q in self._groups(q, filters):
+            found = self.retriever.search(
+                q.text, k=RETRIEVE_K, filters=_year_filter(group_q, group_filters), vector=vector
+            )
+            found = prefer(found, set(), group_q.years, target=group_q.wants_target)
+            per_group.append(found[:COMPARE_PER_REPORT])
+        merged = [ps[rank] for rank in range(COMPARE_PER_REPORT) for ps in per_group if rank < len(ps)]
+        unique = list({p.chunk_id: p for p in merged}.values())
+        return [replace(p, rank=i) for i, p in enumerate(unique, start=1)]
 
     def _compare_passages(self, q: Question, filters: Filters) -> list[Passage]:
         """The best few passages of every report in scope, interleaved (one query embedding).
@@ -106,21 +136,25 @@ class Answerer:
         return [replace(p, rank=i) for i, p in enumerate(merged, start=1)]
 
     def retrieve(self, q: Question, filters: Filters) -> tuple[list[Passage], Answer | None]:
-        """The passages for a question (scoped to the townships it names, per report for comparisons),
-        and the abstaining Answer when none can answer it (unknown township, nothing in scope).
+        """The passages for a question (scoped to the places and year it names, per place or year for
+        comparisons), and the abstaining Answer when none can answer it (unknown place, nothing in scope).
 
         Shared with the LLM path, so both answer from the same passages.
         """
         scoped = self._scoped_filters(q, filters)
-        if scoped is None:
-            names = "、".join(q.townships)
+        if isinstance(scoped, str):
             closest = self.retriever.search(q.text, k=5, filters=filters)
-            return closest, _abstain(q, f"{NOT_FOUND}{names}的工作报告，无法回答。", closest)
-        if q.is_compare:
+            return closest, _abstain(q, scoped, closest)
+        if q.is_compare and self._groups(q, scoped):
+            passages = self._group_passages(q, scoped)
+        elif q.is_compare:
             passages = self._compare_passages(q, scoped)
         else:
-            passages = self.retriever.search(q.text, k=RETRIEVE_K, filters=scoped)
-            passages = prefer(passages, self.corpus.referenced_docs(q), q.years)
+            by_year = _year_filter(q, scoped)
+            passages = self.retriever.search(q.text, k=RETRIEVE_K, filters=by_year)
+            if not passages and by_year.year != scoped.year:
+                passages = self.retriever.search(q.text, k=RETRIEVE_K, filters=scoped)
+            passages = prefer(passages, self.corpus.referenced_docs(q), q.years, target=q.wants_target)
         if not passages:
             return [], _abstain(q, f"{NOT_FOUND}相关内容：知识库中没有符合条件的报告。", [])
         return passages, None
@@ -134,6 +168,9 @@ class Answerer:
     def answer_passages(self, q: Question, passages: list[Passage]) -> Answer:
         """The extractive answer from passages already retrieved for the question (see `retrieve`), or
         the abstention when none of their sentences covers it. The LLM path starts from this too."""
+        groups = self._groups(q, Filters()) if q.is_compare else []
+        if groups:
+            return self._compare_groups(q, groups, passages)
         candidates = extractive.score_sentences(
             q,
             passages,
@@ -158,14 +195,53 @@ class Answerer:
             return _finish(q, text, passages, abstained=True, notes=["原文以XX代替具体数字"])
         return _finish(q, extractive.compose(q, chosen, passages), passages, abstained=False)
 
+    def _compare_groups(
+        self, q: Question, groups: list[tuple[str, Filters, Question]], passages: list[Passage]
+    ) -> Answer:
+        """One cited sentence per place or year compared, and a clear gap for each the reports lack."""
+        lines, gaps, used = [], [], set()
+        for label, group_filters, group_q in groups:
+            mine = [i for i, p in enumerate(passages) if group_filters.matches(p.metadata)]
+            candidates = extractive.score_sentences(
+                group_q, [passages[i] for i in mine], self.lexical.idf, self.lexical.doc_tokens, max_passages=len(mine)
+            )
+            best = next((c for c in candidates if c.coverage >= self.abstain_coverage and c.text not in used), None)
+            if best is None:
+                gaps.append(label)
+                lines.append(f"{label}：{NOT_FOUND}相关内容。")
+                continue
+            used.add(best.text)
+            lines.append(f"{label}：{best.text}[{mine[best.passage_index] + 1}]")
+        if not used:
+            return _abstain(q, f"{NOT_FOUND}能回答该问题的内容。以下是最接近的段落，供参考。", passages)
+        notes = [f"资料中未找到{'、'.join(gaps)}的相关内容"] if gaps else []
+        return _finish(q, "\n".join(lines), passages, abstained=False, notes=notes, backing=with_headings)
+
+
+def _year_filter(q: Question, filters: Filters) -> Filters:
+    """The filter narrowed to the parts about the one year the question names (a 2025 review may sit
+    in the 2026 report); unchanged for no year, several years, a five-year period or a set year."""
+    if filters.year is not None or len(q.years) != 1 or q.spans:
+        return filters
+    return replace(filters, year=q.years[0])
+
 
 def _year_supported(q: Question, passage: Passage, sentence: str) -> bool:
-    """A year the question names must be in the answering sentence or among the report's years."""
-    return all(str(y) in sentence or y in passage.years for y in q.years)
+    """A year the question names must be in the answering sentence or among the years the passage
+    reports on (its part's, else its report's)."""
+    lo, hi = int(passage.metadata.get("year_min") or 0), int(passage.metadata.get("year_max") or 0)
+    return any(str(y) in sentence or y in passage.years or lo <= y <= hi for y in q.years)
 
 
-def _finish(q: Question, text: str, passages: list[Passage], abstained: bool, notes: list[str] | None = None) -> Answer:
-    checked = verify(text, passages)
+def _finish(
+    q: Question,
+    text: str,
+    passages: list[Passage],
+    abstained: bool,
+    notes: list[str] | None = None,
+    backing: Callable[[Passage], str] | None = None,
+) -> Answer:
+    checked = verify(text, passages, backing)
     return Answer(
         question=q.text,
         answer=checked.text,

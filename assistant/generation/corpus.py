@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.generation.question import Question
+from assistant.places import aliases
 
 # Report kinds a question may name to point at a report (写述职报告的那个乡).
 _KIND_WORDS = ("述职",)
@@ -31,6 +32,10 @@ class Corpus:
     @property
     def townships(self) -> set[str]:
         return {t for t in self.doc_townships.values() if t}
+
+    def mentions(self, place: str) -> bool:
+        """Some report's text names the place (any of its forms, as an indexed token)."""
+        return any(self.lexical.docs_with(form) for form in aliases(place))
 
     def referenced_docs(self, q: Question, docs: Sequence[str] | None = None) -> set[str]:
         """Reports a question points at: by a named township that only one report has, by report kind

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 
 from assistant.generation.citations import UNDISCLOSED, placeholder_figures
 from assistant.generation.question import Question
-from assistant.text import CLAUSE_ENDS, sentence_spans, tokenize
+from assistant.ingest.metadata import five_year_spans, is_front_matter, names_part
+from assistant.ingest.structure import heading_level
+from assistant.places import years_named
+from assistant.text import CLAUSE_ENDS, SENTENCE_ENDS, sentence_spans, tokenize
 from assistant.types import Passage
 
 # Credit for a question term by where it is found (fixed on the dev set as a whole, not per question).
@@ -25,6 +28,43 @@ RANK_WEIGHT = 0.15  # prior from the passage's fused rank
 FIGURE_BONUS = 0.1  # the question asks for a figure and the sentence has one
 MAX_PASSAGES = 6
 EXTRA_SENTENCE_RATIO = 0.8  # further sentences must score this close to the best one
+# How well a sentence fits the year a question names (a factor on its coverage): it names the year,
+# or its part reports on it (1.0); its part reports on other years (OFF_YEAR); it names only other
+# years, or gives five-year (十四五) totals for a one-year question (OTHER_YEAR).
+OFF_YEAR = 0.75
+OTHER_YEAR = 0.6
+_SPAN_WORDS = ("五年", "年均", "期间", "时期")
+
+
+def year_fit(q: Question, sentence: str, passage: Passage) -> float:
+    """1.0 when the sentence is about the year(s) or five-year period the question names, less when
+    it is about others (see OFF_YEAR, OTHER_YEAR); 1.0 for questions that name no year."""
+    if q.spans and not q.years:
+        spoken = five_year_spans(sentence)
+        if any(s in q.spans for s in spoken) or (not spoken and any(w in sentence for w in _SPAN_WORDS)):
+            return 1.0
+        return OTHER_YEAR if spoken else OFF_YEAR
+    if not q.years:
+        return 1.0
+    named = years_named(sentence)
+    if any(y in named for y in q.years):
+        return 1.0
+    if (five_year_spans(sentence) or (named and not any(w in sentence for w in ("今年", "去年")))) and not q.spans:
+        return OTHER_YEAR
+    lo, hi = int(passage.metadata.get("year_min") or 0), int(passage.metadata.get("year_max") or 0)
+    return 1.0 if any(lo <= y <= hi for y in q.years) else OFF_YEAR
+
+
+def is_heading(q: Question, sentence: str, passage: Passage) -> bool:
+    """The sentence is the report's title or a heading line: not an answer (a list question may
+    still answer with sub-headings: （一）…（二）…)."""
+    bare = sentence.strip().rstrip(SENTENCE_ENDS + "：:")
+    if bare == str(passage.metadata.get("title", "")).strip():
+        return True
+    level = heading_level(bare)
+    if level is None:
+        return names_part(bare)
+    return level <= 2 or not q.is_list
 
 
 @dataclass(frozen=True)
@@ -80,9 +120,10 @@ def score_sentences(
         )
         for s, e in sentence_spans(passage.text, 0, len(passage.text)):
             text = passage.text[s:e].strip()
-            if len(text) < 4:
+            if len(text) < 4 or is_front_matter(text) or is_heading(q, text, passage):
                 continue
             coverage = scorer.coverage(text, set(tokenize(text)), passage_tokens, report_tokens)
+            coverage *= year_fit(q, text, passage)
             score = coverage + RANK_WEIGHT / (index + 1) ** 0.5
             if q.wants_figure and any(ch.isdigit() for ch in text):
                 score += FIGURE_BONUS
@@ -166,14 +207,15 @@ def undisclosed_figure(q: Question, sentence: str) -> bool:
 
 
 def report_label(passage: Passage) -> str:
-    """A digit-free name for the report a passage comes from (numbers in labels would be unbacked)."""
+    """A digit-free name for the report a passage comes from (numbers in labels would be unbacked):
+    its place (吉林省, 海拉尔区, 安民乡), else the start of its title, else 该报告."""
     title = str(passage.metadata.get("title", ""))
-    lead = re.split(r"\d", title, maxsplit=1)[0].strip()
-    if lead.endswith(("乡", "镇")):
-        return lead
-    township = str(passage.metadata.get("township", "")) or "该乡镇"
+    place = str(passage.metadata.get("township", ""))
     kind = str(passage.metadata.get("kind", ""))
-    return f"{township}（{kind}报告）" if kind == "述职" else township
+    if place:
+        return f"{place}（{kind}报告）" if kind == "述职" else place
+    lead = re.split(r"\d", title, maxsplit=1)[0].strip(" —-－")
+    return lead or "该报告"
 
 
 def compose(q: Question, chosen: Sequence[Candidate], passages: Sequence[Passage]) -> str:

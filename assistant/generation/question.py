@@ -1,4 +1,5 @@
-"""What a question asks: content terms, townships and years named, and its shape (figure, list, compare)."""
+"""What a question asks: content terms, the places and years it names, whether it asks for a target
+(the plan part) or a result (the review), and its shape (figure, list, compare)."""
 
 from __future__ import annotations
 
@@ -6,33 +7,54 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from assistant.ingest.metadata import township_mentions
-from assistant.text import QUESTION_WORDS, YEAR, tokenize_precise
+from assistant.ingest.metadata import five_year_spans
+from assistant.places import places_in, strip_places, years_named
+from assistant.text import QUESTION_WORDS, tokenize_precise
 
 _PLACEHOLDER_TOKEN = re.compile(r"^[x×]+$")
 _FIGURE_CUES = ("多少", "几", "数量", "面积", "产量", "金额", "比例", "比重", "增长", "总额", "收入", "投资", "率")
 _COMPARE_CUES = ("分别", "各乡", "各是", "各自", "哪个多", "哪个少", "比较", "对比", "相比", "都有哪些", "几份报告")
 _LIST_CUES = ("哪些", "哪几", "有什么", "列举", "都有", "包括")
+# A question about what a report set out to do (its plan part), not what was achieved (its review).
+_TARGET_CUES = (
+    "目标",
+    "预期",
+    "计划",
+    "打算",
+    "安排",
+    "要求",
+    "力争",
+    "确保",
+    "定的",
+    "定了",
+    "要打造",
+    "要完成",
+    "要实现",
+    "提出要",
+)
 
 
 @dataclass(frozen=True)
 class Question:
     text: str
     terms: tuple[str, ...]
-    townships: tuple[str, ...]
+    townships: tuple[str, ...]  # the places it names (any level: 吉林省, 海拉尔区, 安民乡), full names
     years: tuple[int, ...]
     wants_figure: bool
     is_compare: bool
     is_list: bool
+    wants_target: bool = False  # asks for a target or plan (预期目标, 计划), not a result
+    spans: tuple[tuple[int, int], ...] = ()  # five-year periods it names (十四五 → (2021, 2025))
 
 
 def analyse(question: str, known_townships: Iterable[str] = ()) -> Question:
-    """Parse a question; `known_townships` lets a bare name like 安民 count once it is a report's township."""
-    townships = tuple(dict.fromkeys(township_mentions(question)))
-    # Townships scope the search (filters); as terms they would only match every sentence's title.
-    stripped = question
-    for name in sorted(townships, key=len, reverse=True):
-        stripped = stripped.replace(name, " ")
+    """Parse a question; `known_townships` (the places reports are from) lets a short form like 安民,
+    海拉尔 or 广西 count as that place."""
+    known_places = set(known_townships)
+    townships = places_in(question, known_places)
+    # Report places scope the search (filters); as terms they would only match every sentence's
+    # title. Other places (河南 in 河南信阳卢氏茶叶集团) stay terms: reports may mention them.
+    stripped = strip_places(question, [t for t in townships if t in known_places])
     # Precise segmentation: one term per word, so a word missing from a sentence counts once, not as
     # each of its overlapping search-mode pieces (招进来 → 招进, 进来, 招进来).
     terms = tuple(
@@ -40,7 +62,7 @@ def analyse(question: str, known_townships: Iterable[str] = ()) -> Question:
         for t in dict.fromkeys(tokenize_precise(stripped))
         if t not in QUESTION_WORDS and not _PLACEHOLDER_TOKEN.match(t)
     )
-    known = set(known_townships)
+    known = known_places
     multi_township = len([t for t in townships if t in known]) >= 2
     # "A和B…各/都/分别…": two subjects asked about one by one (安民乡和述职报告里的乡都…各整改了多少).
     paired = any(c in question for c in "和与跟及") and any(c in question for c in ("各", "都", "分别"))
@@ -48,8 +70,10 @@ def analyse(question: str, known_townships: Iterable[str] = ()) -> Question:
         text=question,
         terms=terms,
         townships=townships,
-        years=tuple(sorted({int(y) for y in YEAR.findall(question)})),
+        years=years_named(question),
         wants_figure=any(cue in question for cue in _FIGURE_CUES),
         is_compare=multi_township or paired or any(cue in question for cue in _COMPARE_CUES),
         is_list=any(cue in question for cue in _LIST_CUES),
+        wants_target=any(cue in question for cue in _TARGET_CUES),
+        spans=tuple(five_year_spans(question)),
     )

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from assistant.ingest.clean import clean_text
 from assistant.ingest.loaders import LoadError, load_file
-from assistant.ingest.metadata import assign_parts, find_kind, find_township, find_years
+from assistant.ingest.metadata import assign_parts, find_dates, find_kind, find_years, report_years
 from assistant.ingest.structure import parse_sections
+from assistant.places import issuing_place, level_of
 from assistant.types import DocumentMeta, ParsedDocument
 
 
@@ -32,16 +33,23 @@ def parse_text(raw: str, doc_id: str, source: str = "") -> ParsedDocument:
     root = parse_sections(text)
     title = root.heading
     body = text[root.heading_span[1] :]
-    years = find_years(title, body)
-    assign_parts(root, years)
+    title_years = find_years(title, body)
+    dates = find_dates(title, body, find_years(title, ""))
+    if dates.date and not find_years(title, ""):
+        title_years = ()  # a dated report without years in its title: its years come from its date
+    assign_parts(root, dates)
+    place = issuing_place(title, body)
     meta = DocumentMeta(
         doc_id=doc_id,
         title=title,
-        township=find_township(title, body),
-        years=years,
+        township=place,
+        years=report_years(root, (*title_years, *(dates.years if dates.date else ()))),
         kind=find_kind(title),
         source=source,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        place_level=level_of(place),
+        date=dates.date,
+        meeting=dates.meeting,
     )
     return ParsedDocument(meta=meta, text=text, root=root)
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from assistant.text import YEAR
-from assistant.types import Section
+from assistant.types import Section, part_years
 
 # An anonymised township: X/XX/XXX before 乡/镇.
 _ANON_TOWNSHIP = re.compile(r"[Xx×]{1,3}$")
@@ -67,9 +68,152 @@ def _name_before(text: str, i: int) -> str:
     return ""
 
 
-_PLAN_WORDS = ("计划", "思路", "安排", "打算", "要点", "下一步", "目标任务")
-_SUMMARY_WORDS = ("总结", "履职", "回顾", "工作情况", "完成情况", "成效")
+_PLAN_WORDS = (
+    "计划",
+    "思路",
+    "安排",
+    "打算",
+    "要点",
+    "下一步",
+    "目标",
+    "任务",
+    "重点工作",
+    "规划",
+    "部署",
+    "展望",
+)
+_SUMMARY_WORDS = ("总结", "履职", "回顾", "工作情况", "完成情况", "成效", "成就", "述职")
 _PROBLEM_WORDS = ("存在问题", "问题和不足", "不足")
+# 十四五 / “十四五”时期 / 第十四个五年规划: the N-th five-year plan (the third began in 1966).
+_FIVE_YEAR = re.compile(r"十([一二三四五六七八九])五|第十([一二三四五六七八九])个五年")
+_CN_DIGIT = "一二三四五六七八九"
+
+
+def five_year_spans(text: str) -> list[tuple[int, int]]:
+    """(2021, 2025) for every 十四五 (or 第十四个五年) the text names, in order."""
+    spans = []
+    for match in _FIVE_YEAR.finditer(text):
+        n = 10 + _CN_DIGIT.index(match.group(1) or match.group(2)) + 1
+        start = 1966 + 5 * (n - 3)
+        spans.append((start, start + 4))
+    return spans
+
+
+@dataclass(frozen=True)
+class ReportDates:
+    """When a report was given and which years its parts cover when a heading names none.
+
+    `summary_year`: the year its review (总结, 回顾) reports on; `plan_year`: the year its plan sets
+    targets for; `date`: the date it was delivered (YYYY-MM-DD, "" when not stated); `meeting`: the
+    date-and-meeting line under the title (——2016年2月19日在…会议上), "" when there is none.
+    """
+
+    summary_year: int | None = None
+    plan_year: int | None = None
+    date: str = ""
+    meeting: str = ""
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(sorted({y for y in (self.summary_year, self.plan_year) if y}))
+
+
+_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_CN_DATE = re.compile("([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日")
+
+
+def _cn_number(text: str) -> int:
+    """二〇二六 → 2026 (digit by digit), 二十七 → 27, 十 → 10."""
+    digits = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
+    if "十" not in text:
+        return int("".join(str(digits[c]) for c in text))
+    tens, _, ones = text.partition("十")
+    return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
+
+
+def _arabic_dates(line: str) -> str:
+    """The line with 二〇二六年一月二十七日 written 2026年1月27日 (for the date patterns)."""
+    return _CN_DATE.sub(
+        lambda m: f"{_cn_number(m.group(1))}年{_cn_number(m.group(2))}月{_cn_number(m.group(3))}日", line
+    )
+
+
+_MEETING = re.compile(r"^[—\-－─–]*\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日.{0,60}?(?:会议|大会)")
+_OPENING_LINES = 8  # lines under the title searched for the meeting line
+
+
+def find_dates(title: str, body: str, title_years: tuple[int, ...]) -> ReportDates:
+    """The report's date, meeting line, and the years its review and plan cover by default.
+
+    A report given in the first half of year D (a 政府工作报告 in January) reviews D-1 and plans D;
+    one given later (a township's December 总结) reviews D and plans D+1. Years the title names
+    for 总结 or 计划 come first; a title year of a report that is neither (2026年吉林省政府工作报告)
+    is the year it was given.
+    """
+    lines = [_arabic_dates(ln.strip()) for ln in [title, *body.split("\n")[:_OPENING_LINES]] if ln.strip()]
+    meeting, date = "", None
+    for i, line in enumerate(lines):
+        if _MEETING.match(line) or (
+            _DATE.match(line.lstrip("—-－─– ")) and i + 1 < len(lines) and lines[i + 1].endswith("会议上")
+        ):
+            meeting = line if line.endswith("上") or i + 1 >= len(lines) else line + lines[i + 1]
+            date = _DATE.search(line)
+            break
+    if date is None:
+        date = next((m for m in (_DATE.search(ln) for ln in lines[1:4]) if m), None)
+    given = (int(date.group(1)), int(date.group(2))) if date else None
+    summary_cue = any(w in title for w in _SUMMARY_WORDS)
+    plan_cue = any(w in title for w in _PLAN_WORDS)
+    summary = plan = None
+    if title_years and (summary_cue or plan_cue):
+        if summary_cue:
+            summary = min(title_years)
+        if plan_cue:
+            plan = max(title_years) if (len(title_years) > 1 or not summary_cue) else None
+    year_given = given[0] if given else (title_years[0] if title_years and not (summary_cue or plan_cue) else None)
+    early = given is None or given[1] <= 6
+    if summary is None and year_given:
+        summary = year_given - 1 if early else year_given
+    if plan is None and year_given:
+        plan = year_given if early else year_given + 1
+    if summary is None and plan is not None and not summary_cue:
+        summary = min(title_years) if title_years else None  # a plan-only report: as before
+    if plan is None and summary is not None:
+        plan = summary + 1
+    text_date = f"{given[0]:04d}-{given[1]:02d}-{int(date.group(3)):02d}" if date and given else ""
+    return ReportDates(summary, plan, text_date, meeting)
+
+
+_PART_LINE_CHARS = 30
+_PART_LINE_CUES = (
+    "回顾",
+    "总结",
+    "安排",
+    "目标任务",
+    "主要任务",
+    "重点工作",
+    "工作要点",
+    "工作计划",
+    "工作思路",
+    "主要目标",
+)
+
+
+def names_part(line: str) -> bool:
+    """An unnumbered line that opens a report part (“十四五”时期工作回顾, 2026年重点工作): short, no
+    punctuation, and naming a part with a year or a five-year span."""
+    text = line.strip()
+    if not text or len(text) > _PART_LINE_CHARS or any(ch in text for ch in "。；！？：:，,、"):
+        return False
+    return any(cue in text for cue in _PART_LINE_CUES) and bool(YEAR.search(text) or five_year_spans(text))
+
+
+def part_name(kind: str, years: tuple[int, int] | None) -> str:
+    """'2025年工作总结', '2021-2025年工作总结', or '工作计划' when the years are unknown."""
+    if years is None:
+        return f"工作{kind}"
+    span = str(years[0]) if years[0] == years[1] else f"{years[0]}-{years[1]}"
+    return f"{span}年工作{kind}"
 
 
 def township_mentions(text: str) -> list[str]:
@@ -112,37 +256,71 @@ def find_kind(title: str) -> str:
     return "其他"
 
 
-def classify_part(heading: str, report_years: tuple[int, ...]) -> str:
-    """Name the report part a top-level heading opens, e.g. '2023年工作总结', '2024年工作计划'."""
+def classify_part(heading: str, dates: ReportDates) -> str:
+    """Name the report part a top-level heading opens: '2025年工作总结', '2026年工作计划',
+    '2021-2025年工作总结' (一、“十四五”时期工作回顾), '存在问题'; '' when it opens none."""
     if any(word in heading for word in _PROBLEM_WORDS):
         return "存在问题"
-    is_plan = any(word in heading for word in _PLAN_WORDS)
-    is_summary = not is_plan and any(word in heading for word in _SUMMARY_WORDS)
-    if not (is_plan or is_summary):
-        return ""
+    cues = [(heading.find(w), "计划") for w in _PLAN_WORDS if w in heading]
+    cues += [(heading.find(w), "总结") for w in _SUMMARY_WORDS if w in heading]
     years = [int(y) for y in YEAR.findall(heading)]
-    if years:
-        year = years[0]
-    elif report_years and is_summary:
-        year = min(report_years)
-    elif report_years:
-        # 述职 reports say 下一步工作打算 without a year: a one-year report plans the following year.
-        year = max(report_years) if len(report_years) > 1 else report_years[0] + 1
+    spans = five_year_spans(heading)
+    if not cues and not (years and not spans):
+        return ""
+    if cues:
+        kind = max(cues)[1]  # the last cue names the part: 重点任务完成情况 → 总结
+    elif dates.plan_year and min(years) >= dates.plan_year:
+        kind = "计划"
     else:
-        return "工作计划" if is_plan else "工作总结"
-    return f"{year}年工作{'计划' if is_plan else '总结'}"
+        kind = "总结"
+    covered = [*years, *(y for span in spans for y in span)]
+    if covered:
+        return part_name(kind, (min(covered), max(covered)))
+    default = dates.plan_year if kind == "计划" else dates.summary_year
+    return part_name(kind, (default, default) if default else None)
 
 
-def assign_parts(root: Section, report_years: tuple[int, ...]) -> None:
+def assign_parts(root: Section, dates: ReportDates) -> None:
     """Set `part` on every node: the outermost heading (第X部分 or 一、) that names a part wins."""
 
     def visit(node: Section, inherited: str) -> None:
         part = inherited
         if not inherited and node.level in (1, 2):
-            part = classify_part(node.heading, report_years)
+            part = classify_part(node.heading, dates)
         node.part = part
         for child in node.children:
             visit(child, part)
 
     for child in root.children:
         visit(child, "")
+
+
+def report_years(root: Section, title_years: tuple[int, ...]) -> tuple[int, ...]:
+    """The years a report covers: those given (its title's, its review's and plan's) and the year of
+    each one-year part. Five-year spans are left to the chunks' year ranges."""
+    years = set(title_years)
+    for _, node in root.walk():
+        span = part_years(node.part)
+        if span and span[0] == span[1]:
+            years.add(span[0])
+    return tuple(sorted(years))
+
+
+# Lines around the title that are not report content: the date-and-meeting line, the newspaper's
+# 来源/时间 lines, the speaker's signature (海拉尔区人民政府区长 杜联合), the salutation (各位代表：)
+# and the opening formula (我代表…向大会报告工作，请予审议).
+_FRONT_MATTER = (
+    _MEETING,
+    re.compile(r"^\s*(?:来源|时间|发布时间|作者|记者|编辑|责任编辑)[：:]"),
+    re.compile(
+        r"^.{0,30}(?:省长|市长|区长|县长|州长|盟长|旗长|乡长|镇长|主席|主任|书记)[\s\u3000]*[\u4e00-\u9fff·]{2,5}$"
+    ),
+    re.compile(r"^\s*各位代表[：:，,]?\s*$"),
+    re.compile(r"向大会(?:作)?(?:报告|作工作报告)|请予审议"),
+)
+
+
+def is_front_matter(sentence: str) -> bool:
+    """A date/meeting line, source line, signature, salutation or opening formula: never an answer."""
+    text = _arabic_dates(sentence.strip())
+    return any(pattern.search(text) for pattern in _FRONT_MATTER)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.ingest.metadata import names_part
 from assistant.text import CLOSERS, HEADING_ENDS, LABEL_ENDS
 from assistant.types import Section
 
@@ -98,6 +99,8 @@ def parse_sections(text: str) -> Section:
     stack = [root]
     for line in lines:
         level = heading_level(line.text)
+        if level is None and line.start != root.heading_span[0] and names_part(line.text):
+            level = 1  # an unnumbered part heading (“十四五”时期工作回顾) holds the numbered ones
         if level is None:
             stack[-1].body_spans.append((line.start, line.end))
             continue

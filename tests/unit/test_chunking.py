@@ -249,8 +249,8 @@ def test_store_metadata() -> None:
     meta = chunk.store_metadata()
     assert meta["doc"] == doc.meta.doc_id
     assert meta["township"] == "XX乡"
-    assert meta["years"] == "2023"
-    assert (meta["year_min"], meta["year_max"]) == (2023, 2023)
+    assert meta["years"] == "2023,2024"  # the report reviews 2023 and plans 2024 (下一步工作打算)
+    assert (meta["year_min"], meta["year_max"]) == (2023, 2023)  # this chunk's part: the 2023 review
     assert meta["kind"] == "述职"
     assert meta["part"] == "2023年工作总结"
     assert (meta["start"], meta["end"]) == (chunk.start, chunk.end)

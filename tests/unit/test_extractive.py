@@ -288,7 +288,9 @@ def test_undisclosed_figure_is_about_the_asked_term() -> None:
         (TITLE_003, "XX乡", "总结", "XX乡"),
         (TITLE_004, "XX乡", "述职", "XX乡（述职报告）"),
         ("2023年工作总结", "石门乡", "总结", "石门乡"),
-        ("2023年工作总结", "", "总结", "该乡镇"),
+        ("2026年吉林省政府工作报告", "吉林省", "其他", "吉林省"),
+        ("—2017年2月11日在海拉尔区第十四届人民代表大会第六次会议上", "海拉尔区", "其他", "海拉尔区"),
+        ("2023年工作总结", "", "总结", "该报告"),
     ],
 )
 def test_report_label(title: str, township: str, kind: str, label: str) -> None:

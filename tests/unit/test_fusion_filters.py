@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from assistant.retrieval import HINT_WEIGHT, RRF_K, Filters, fuse, part_year, prefer
-from assistant.types import Passage
+from assistant.retrieval import HINT_WEIGHT, RRF_K, Filters, fuse, prefer
+from assistant.types import Passage, part_years
 
 
 def _ids(fused: list[tuple[str, float]]) -> list[str]:
@@ -285,17 +285,29 @@ def test_matches_agrees_with_chroma_where_on_every_filter_and_meta() -> None:
 
 
 @pytest.mark.parametrize(
-    ("meta", "year"),
+    ("part", "years"),
     [
-        ({"part": "2024年工作计划"}, 2024),
-        ({"part": "2023年工作总结"}, 2023),
-        ({"part": "存在问题"}, None),
-        ({"part": ""}, None),
-        ({}, None),
+        ("2024年工作计划", (2024, 2024)),
+        ("2023年工作总结", (2023, 2023)),
+        ("2021-2025年工作总结", (2021, 2025)),
+        ("存在问题", None),
+        ("工作总结", None),
+        ("", None),
     ],
 )
-def test_part_year(meta: dict[str, Any], year: int | None) -> None:
-    assert part_year(meta) == year
+def test_part_years(part: str, years: tuple[int, int] | None) -> None:
+    assert part_years(part) == years
+
+
+def test_prefer_lifts_the_part_of_the_kind_asked_for() -> None:
+    # A 2026 report reviews 2025 and plans 2026; a five-year review spans 2021-2025.
+    ps = [
+        _p("plan", "r26", 0.032, 1, part="2026年工作计划"),
+        _p("span", "r26", 0.031, 2, part="2021-2025年工作总结"),
+        _p("none", "r26", 0.030, 3, part=""),
+    ]
+    assert [p.chunk_id for p in prefer(ps, set(), (2025,), target=False)] == ["span", "plan", "none"]
+    assert [p.chunk_id for p in prefer(ps, set(), (2026,), target=True)] == ["plan", "span", "none"]
 
 
 def _p(cid: str, doc: str, score: float, rank: int, part: str = "2023年工作总结") -> Passage:

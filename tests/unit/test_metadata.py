@@ -7,8 +7,17 @@ from pathlib import Path
 import pytest
 
 from assistant.ingest.document import parse_file, parse_text
-from assistant.ingest.metadata import assign_parts, classify_part, find_kind, find_township, find_years
+from assistant.ingest.metadata import (
+    ReportDates,
+    assign_parts,
+    classify_part,
+    find_dates,
+    find_kind,
+    find_years,
+    is_front_matter,
+)
 from assistant.ingest.structure import ITEM_LEVEL, parse_sections
+from assistant.places import issuing_place
 from assistant.types import ParsedDocument
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
@@ -43,7 +52,8 @@ def _parts_by_heading(doc: ParsedDocument) -> dict[str, set[str]]:
         ("001", "X乡2023年工作总结及2024年工作计划", "X乡", (2023, 2024), "总结"),
         ("002", "安民乡2023年工作总结和2024年工作思路要点", "安民乡", (2023, 2024), "总结"),
         ("003", "XX乡2023年工作总结及2024年工作思路", "XX乡", (2023, 2024), "总结"),
-        ("004", "2023年乡镇领导班子工作情况总结（述职）", "XX乡", (2023,), "述职"),
+        # Its 下一步工作打算 is the 2024 plan: the report covers 2024 as well as 2023.
+        ("004", "2023年乡镇领导班子工作情况总结（述职）", "XX乡", (2023, 2024), "述职"),
     ],
 )
 def test_seed_document_meta(prefix: str, title: str, township: str, years: tuple[int, ...], kind: str) -> None:
@@ -173,12 +183,12 @@ def test_seed004_problem_items_are_in_problem_part() -> None:
         pytest.param("XX乡党委2023年工作总结", "", "XX乡", id="xiang-dangwei"),
     ],
 )
-def test_find_township(title: str, body: str, township: str) -> None:
-    assert find_township(title, body) == township
+def test_issuing_place(title: str, body: str, township: str) -> None:
+    assert issuing_place(title, body) == township
 
 
 def test_find_township_title_wins_over_body() -> None:
-    assert find_township("安民乡2023年工作总结和2024年工作思路要点", "与枫坪乡联合探索“坪安里”品牌") == "安民乡"
+    assert issuing_place("安民乡2023年工作总结和2024年工作思路要点", "与枫坪乡联合探索“坪安里”品牌") == "安民乡"
 
 
 @pytest.mark.parametrize(
@@ -234,7 +244,14 @@ def test_find_kind(title: str, kind: str) -> None:
     ],
 )
 def test_classify_part(heading: str, years: tuple[int, ...], part: str) -> None:
-    assert classify_part(heading, years) == part
+    assert classify_part(heading, _dates(years)) == part
+
+
+def _dates(years: tuple[int, ...]) -> ReportDates:
+    """A township report titled with these years: the first is reviewed, the last (or the next) planned."""
+    if not years:
+        return ReportDates()
+    return ReportDates(summary_year=min(years), plan_year=max(years) if len(years) > 1 else years[0] + 1)
 
 
 def test_assign_parts_uses_first_level_that_names_a_part() -> None:
@@ -247,7 +264,7 @@ def test_assign_parts_uses_first_level_that_names_a_part() -> None:
         "（一）抓理论强思想，实现政治建设新突破"
     )
     root = parse_sections(text)
-    assign_parts(root, (2023, 2024))
+    assign_parts(root, _dates((2023, 2024)))
     part1 = root.children[0]
     assert part1.part == ""
     assert [c.part for c in part1.children] == [SUMMARY_2023, PLAN_2024]
@@ -257,5 +274,92 @@ def test_assign_parts_uses_first_level_that_names_a_part() -> None:
 def test_level3_headings_do_not_name_parts() -> None:
     text = "XX乡2023年工作总结\n（一）下一步工作打算\n抓理论强思想。"
     root = parse_sections(text)
-    assign_parts(root, (2023,))
+    assign_parts(root, _dates((2023,)))
     assert root.children[0].part == ""
+
+
+# --- government work reports: dates, meeting lines, parts of a year, five-year spans -------------
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "date", "summary", "plan"),
+    [
+        # Given in January: reviews the year before, plans the year it is given in.
+        (
+            "2026年吉林省政府工作报告",
+            "——2026年1月27日在吉林省第十四届人民代表大会第五次会议上\n来源：吉林日报",
+            "2026-01-27",
+            2025,
+            2026,
+        ),
+        ("政 府 工 作 报 告", "----2012年2月29日在海拉尔区第十三届人民代表大会第六次会议上", "2012-02-29", 2011, 2012),
+        (
+            "2026年甘肃省政府工作报告",
+            "——二〇二六年一月二十七日在甘肃省十四届人民代表大会第四次会议上",
+            "2026-01-27",
+            2025,
+            2026,
+        ),
+        # A township's 总结 names its years in the title.
+        ("XX乡2023年工作总结及2024年工作思路", "", "", 2023, 2024),
+        ("2023年乡镇领导班子工作情况总结（述职）", "", "", 2023, 2024),
+    ],
+)
+def test_find_dates(title: str, body: str, date: str, summary: int, plan: int) -> None:
+    dates = find_dates(title, body, find_years(title, ""))
+    assert (dates.date, dates.summary_year, dates.plan_year) == (date, summary, plan)
+    assert bool(dates.meeting) == bool(date)
+
+
+GOV_2026 = ReportDates(summary_year=2025, plan_year=2026, date="2026-01-27")
+
+
+@pytest.mark.parametrize(
+    ("heading", "part"),
+    [
+        ("一、工作回顾", "2025年工作总结"),
+        ("一、2025年工作回顾", "2025年工作总结"),
+        ("二、2026年工作安排", "2026年工作计划"),
+        ("三、2026年重点工作", "2026年工作计划"),
+        ("三、2026年主要任务", "2026年工作计划"),
+        ("一、“十四五”时期和2025年工作回顾", "2021-2025年工作总结"),
+        ("二、“十五五”时期主要目标任务", "2026-2030年工作计划"),
+        ("二、关于《上海市国民经济和社会发展第十五个五年规划纲要（草案）》的说明", "2026-2030年工作计划"),
+        ("一、“十二五”时期和2015年工作回顾", "2011-2015年工作总结"),
+        ("四、全面提升政府治理效能", ""),
+        ("一、2023年重点任务完成情况", "2023年工作总结"),  # the last cue names the part
+    ],
+)
+def test_classify_part_of_government_work_reports(heading: str, part: str) -> None:
+    assert classify_part(heading, GOV_2026) == part
+
+
+def test_unnumbered_part_headings_hold_the_numbered_ones() -> None:
+    text = (
+        "2026年甘肃省政府工作报告\n——2026年1月27日在甘肃省十四届人民代表大会第四次会议上\n"
+        "“十四五”时期工作回顾\n全省地区生产总值达到13697.5亿元。\n"
+        "2026年重点工作\n（一）放大促消费扩投资政策效应\n扩大有效投资。"
+    )
+    doc = parse_text(text, "gs")
+    parts = {node.heading: node.part for _, node in doc.root.walk() if node.level}
+    assert parts["“十四五”时期工作回顾"] == "2021-2025年工作总结"
+    assert parts["（一）放大促消费扩投资政策效应"] == "2026年工作计划"
+    assert doc.meta.township == "甘肃省" and doc.meta.place_level == "省级"
+    assert doc.meta.years == (2025, 2026)
+    assert doc.meta.date == "2026-01-27"
+
+
+@pytest.mark.parametrize(
+    ("line", "front"),
+    [
+        ("——2016年2月19日在海拉尔区第十四届人民代表大会第五次会议上", True),
+        ("来源：吉林日报", True),
+        ("海拉尔区人民政府区长　　杜联合", True),
+        ("各位代表：", True),
+        ("现在，我代表海拉尔区人民政府向大会作工作报告，并请区政协委员和列席会议的同志提出意见。", True),
+        ("2011年，地区生产总值完成198.5亿元，同比增长22.3%；", False),
+        ("——这是追赶进位、综合实力快速跃升的五年。", False),
+    ],
+)
+def test_front_matter(line: str, front: bool) -> None:
+    assert is_front_matter(line) == front
