@@ -97,3 +97,21 @@ def query_tokens(text: str) -> list[str]:
     """BM25 query tokens: like `tokenize`, without the words that only say how to answer (多少, 哪些 …)."""
     tokens = [t for t in tokenize(text) if t not in QUESTION_WORDS]
     return tokens or tokenize(text)
+
+
+# Abbreviations people type for the wording reports use (GDP → 地区生产总值): a question is searched
+# and scored in the reports' words.
+ABBREVIATIONS = {
+    "GDP": "地区生产总值",
+    "gdp": "地区生产总值",
+    "CPI": "居民消费价格",
+    "PPI": "工业生产者出厂价格",
+    "R&D": "研发",
+}
+
+
+def in_report_words(text: str) -> str:
+    """The text with each abbreviation written as reports write it."""
+    for short, long in ABBREVIATIONS.items():
+        text = text.replace(short, long)
+    return text

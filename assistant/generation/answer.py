@@ -22,6 +22,7 @@ NOT_FOUND = "资料中未找到"
 
 
 COMPARE_PER_REPORT = 3  # passages per report for questions that span reports
+PER_GROUP = 6  # passages per place or year compared (a comparison of a few named places or years)
 MAX_COMPARE_REPORTS = 8  # reports a comparison reads, most relevant first
 
 
@@ -96,15 +97,15 @@ class Answerer:
 
     def _group_passages(self, q: Question, filters: Filters) -> list[Passage]:
         """The best few passages of every place or year compared, interleaved (one query embedding)."""
-        vector = self.retriever.embedder.embed_query(q.text) if self.retriever.dense_weight > 0 else None
+        vector = self.retriever.embedder.embed_query(q.search_text) if self.retriever.dense_weight > 0 else None
         per_group = []
         for _, group_filters, group_q in self._groups(q, filters):
             found = self.retriever.search(
-                q.text, k=RETRIEVE_K, filters=_year_filter(group_q, group_filters), vector=vector
+                q.search_text, k=RETRIEVE_K, filters=_year_filter(group_q, group_filters), vector=vector
             )
             found = prefer(found, set(), group_q.years, target=group_q.wants_target)
-            per_group.append(found[:COMPARE_PER_REPORT])
-        merged = [ps[rank] for rank in range(COMPARE_PER_REPORT) for ps in per_group if rank < len(ps)]
+            per_group.append(found[:PER_GROUP])
+        merged = [ps[rank] for rank in range(PER_GROUP) for ps in per_group if rank < len(ps)]
         unique = list({p.chunk_id: p for p in merged}.values())
         return [replace(p, rank=i) for i, p in enumerate(unique, start=1)]
 
@@ -120,16 +121,16 @@ class Answerer:
         referenced = self.corpus.referenced_docs(q, docs)
         if len(referenced) >= 2:
             docs = sorted(referenced)
-        vector = self.retriever.embedder.embed_query(q.text) if self.retriever.dense_weight > 0 else None
+        vector = self.retriever.embedder.embed_query(q.search_text) if self.retriever.dense_weight > 0 else None
         first_seen: dict[str, int] = {}
-        for p in self.retriever.search(q.text, k=RETRIEVE_K, filters=filters, vector=vector):
+        for p in self.retriever.search(q.search_text, k=RETRIEVE_K, filters=filters, vector=vector):
             first_seen.setdefault(p.doc_id, p.rank)
         docs.sort(key=lambda d: first_seen.get(d, RETRIEVE_K + 1))
         # Compare the reports the question names, else the most relevant few: one search per report
         # over every report of a large store (thousands) took minutes per question.
         docs = docs[:MAX_COMPARE_REPORTS]
         per_doc = [
-            self.retriever.search(q.text, k=COMPARE_PER_REPORT, filters=replace(filters, doc=d), vector=vector)
+            self.retriever.search(q.search_text, k=COMPARE_PER_REPORT, filters=replace(filters, doc=d), vector=vector)
             for d in docs
         ]
         merged = [ps[rank] for rank in range(COMPARE_PER_REPORT) for ps in per_doc if rank < len(ps)]
@@ -143,7 +144,7 @@ class Answerer:
         """
         scoped = self._scoped_filters(q, filters)
         if isinstance(scoped, str):
-            closest = self.retriever.search(q.text, k=5, filters=filters)
+            closest = self.retriever.search(q.search_text, k=5, filters=filters)
             return closest, _abstain(q, scoped, closest)
         if q.is_compare and self._groups(q, scoped):
             passages = self._group_passages(q, scoped)
@@ -151,9 +152,9 @@ class Answerer:
             passages = self._compare_passages(q, scoped)
         else:
             by_year = _year_filter(q, scoped)
-            passages = self.retriever.search(q.text, k=RETRIEVE_K, filters=by_year)
+            passages = self.retriever.search(q.search_text, k=RETRIEVE_K, filters=by_year)
             if not passages and by_year.year != scoped.year:
-                passages = self.retriever.search(q.text, k=RETRIEVE_K, filters=scoped)
+                passages = self.retriever.search(q.search_text, k=RETRIEVE_K, filters=scoped)
             passages = prefer(passages, self.corpus.referenced_docs(q), q.years, target=q.wants_target)
         if not passages:
             return [], _abstain(q, f"{NOT_FOUND}相关内容：知识库中没有符合条件的报告。", [])

@@ -34,6 +34,21 @@ EXTRA_SENTENCE_RATIO = 0.8  # further sentences must score this close to the bes
 OFF_YEAR = 0.75
 OTHER_YEAR = 0.6
 _SPAN_WORDS = ("五年", "年均", "期间", "时期")
+# A question about a year's result answered by a target for it (预期目标…), or the other way round.
+OTHER_ROLE = 0.6
+_TARGET_WORDS = ("预期目标", "主要目标", "目标是", "力争", "预计", "要达到")
+
+
+def role_fit(q: Question, sentence: str, passage: Passage) -> float:
+    """1.0 unless a question naming a year asks for a result and the sentence states a target, or
+    asks for a target and the sentence, in a review part, states none (see OTHER_ROLE)."""
+    if not q.years:
+        return 1.0
+    states_target = any(w in sentence for w in _TARGET_WORDS)
+    if q.wants_target:
+        in_review = str(passage.metadata.get("part_kind", "")) == "总结"
+        return OTHER_ROLE if in_review and not states_target else 1.0
+    return OTHER_ROLE if states_target else 1.0
 
 
 def year_fit(q: Question, sentence: str, passage: Passage) -> float:
@@ -64,7 +79,10 @@ def is_heading(q: Question, sentence: str, passage: Passage) -> bool:
     level = heading_level(bare)
     if level is None:
         return names_part(bare)
-    return level <= 2 or not q.is_list
+    if not q.is_list or level == 1:
+        return True
+    # 一、以产业发展“答题”… may be a list item; 一、2013年工作回顾 opens a part and is not.
+    return level == 2 and bool(years_named(bare) or five_year_spans(bare))
 
 
 @dataclass(frozen=True)
@@ -123,7 +141,7 @@ def score_sentences(
             if len(text) < 4 or is_front_matter(text) or is_heading(q, text, passage):
                 continue
             coverage = scorer.coverage(text, set(tokenize(text)), passage_tokens, report_tokens)
-            coverage *= year_fit(q, text, passage)
+            coverage *= year_fit(q, text, passage) * role_fit(q, text, passage)
             score = coverage + RANK_WEIGHT / (index + 1) ** 0.5
             if q.wants_figure and any(ch.isdigit() for ch in text):
                 score += FIGURE_BONUS

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from assistant.ingest.metadata import five_year_spans
 from assistant.places import places_in, strip_places, years_named
-from assistant.text import QUESTION_WORDS, tokenize_precise
+from assistant.text import QUESTION_WORDS, in_report_words, tokenize_precise
 
 _PLACEHOLDER_TOKEN = re.compile(r"^[x×]+$")
 _FIGURE_CUES = ("多少", "几", "数量", "面积", "产量", "金额", "比例", "比重", "增长", "总额", "收入", "投资", "率")
@@ -22,6 +22,10 @@ _TARGET_CUES = (
     "计划",
     "打算",
     "安排",
+    "思路",
+    "要点",
+    "部署",
+    "重点工作",
     "要求",
     "力争",
     "确保",
@@ -45,6 +49,11 @@ class Question:
     is_list: bool
     wants_target: bool = False  # asks for a target or plan (预期目标, 计划), not a result
     spans: tuple[tuple[int, int], ...] = ()  # five-year periods it names (十四五 → (2021, 2025))
+    query: str = ""  # what is searched: the text in the reports' words (GDP → 地区生产总值)
+
+    @property
+    def search_text(self) -> str:
+        return self.query or self.text
 
 
 def analyse(question: str, known_townships: Iterable[str] = ()) -> Question:
@@ -54,7 +63,7 @@ def analyse(question: str, known_townships: Iterable[str] = ()) -> Question:
     townships = places_in(question, known_places)
     # Report places scope the search (filters); as terms they would only match every sentence's
     # title. Other places (河南 in 河南信阳卢氏茶叶集团) stay terms: reports may mention them.
-    stripped = strip_places(question, [t for t in townships if t in known_places])
+    stripped = in_report_words(strip_places(question, [t for t in townships if t in known_places]))
     # Precise segmentation: one term per word, so a word missing from a sentence counts once, not as
     # each of its overlapping search-mode pieces (招进来 → 招进, 进来, 招进来).
     terms = tuple(
@@ -76,4 +85,5 @@ def analyse(question: str, known_townships: Iterable[str] = ()) -> Question:
         is_list=any(cue in question for cue in _LIST_CUES),
         wants_target=any(cue in question for cue in _TARGET_CUES),
         spans=tuple(five_year_spans(question)),
+        query=in_report_words(question),
     )

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from assistant.generation import extractive
 from assistant.generation.citations import UNDISCLOSED, numbers_in
 from assistant.generation.extractive import (
     EXTRA_SENTENCE_RATIO,
@@ -23,7 +24,7 @@ from assistant.generation.extractive import (
 )
 from assistant.generation.question import Question, analyse
 from assistant.text import tokenize
-from assistant.types import Passage
+from assistant.types import ChunkMeta, Passage
 
 # ---------------------------------------------------------------- real seed text
 
@@ -373,3 +374,119 @@ def test_composed_text_adds_no_numbers(question: str) -> None:
     assert set(numbers_in(text)) <= quoted
     markers = [int(m) for m in re.findall(r"\[(\d+)\]", text)]
     assert markers == [c.passage_index + 1 for c in chosen]
+
+
+# ---------------------------------------------------------------- years, roles, headings (any report)
+
+
+def _gov(part: str, year_min: int, year_max: int, title: str = "2026年吉林省政府工作报告") -> Passage:
+    meta: ChunkMeta = {
+        "title": title,
+        "township": "吉林省",
+        "part": part,
+        "part_kind": part[-2:] if part else "",
+        "year_min": year_min,
+        "year_max": year_max,
+        "years": "2025,2026",
+    }
+    return Passage("c", "d", "s", "t", 0.0, 1, meta)
+
+
+REVIEW_2025 = _gov("2025年工作总结", 2025, 2025)
+PLAN_2026 = _gov("2026年工作计划", 2026, 2026)
+SPAN_REVIEW = _gov("2021-2025年工作总结", 2021, 2025)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "passage", "fit"),
+    [
+        # The 2026 report's review is about 2025: its sentences fit a 2025 question.
+        ("吉林省2025年地区生产总值增长了多少？", "地区生产总值增长5%，一般公共预算收入增长13.3%。", REVIEW_2025, 1.0),
+        ("吉林省2025年地区生产总值增长了多少？", "地区生产总值增长5%左右。", PLAN_2026, extractive.OFF_YEAR),
+        # Five-year totals do not answer a one-year question …
+        (
+            "吉林省2025年地区生产总值增长了多少？",
+            "“十四五”时期地区生产总值年均增长5.5%。",
+            SPAN_REVIEW,
+            extractive.OTHER_YEAR,
+        ),
+        # … and a sentence naming only another year does not either.
+        (
+            "海拉尔区2017年地区生产总值完成了多少？",
+            "2016年,地区生产总值完成303.6亿元,同比增长7.2%;",
+            REVIEW_2025,
+            extractive.OTHER_YEAR,
+        ),
+        # A five-year question wants the five-year sentence.
+        ("“十四五”时期吉林地区生产总值年均增长多少？", "“十四五”时期地区生产总值年均增长5.5%。", SPAN_REVIEW, 1.0),
+        (
+            "“十四五”时期吉林地区生产总值年均增长多少？",
+            "“十五五”时期地区生产总值年均增长5%。",
+            PLAN_2026,
+            extractive.OTHER_YEAR,
+        ),
+        ("吉林省地区生产总值增长了多少？", "地区生产总值增长5%左右。", PLAN_2026, 1.0),  # no year: no judgement
+    ],
+)
+def test_year_fit(question: str, sentence: str, passage: Passage, fit: float) -> None:
+    assert extractive.year_fit(analyse(question, ["吉林省", "海拉尔区"]), sentence, passage) == fit
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "passage", "fit"),
+    [
+        (
+            "海拉尔区2017年地区生产总值完成了多少？",
+            "经济社会发展主要预期目标是:地区生产总值增长7.5%,达到326.4亿元;",
+            PLAN_2026,
+            extractive.OTHER_ROLE,
+        ),
+        ("海拉尔区2017年地区生产总值完成了多少？", "全年地区生产总值完成253.7亿元，同比增长10.1%;", REVIEW_2025, 1.0),
+        (
+            "海拉尔区2011年定的地区生产总值增长预期目标是多少？",
+            "2011年，地区生产总值完成198.5亿元，同比增长22.3%；",
+            REVIEW_2025,
+            extractive.OTHER_ROLE,
+        ),
+        ("海拉尔区2013年地区生产总值预期增长多少？", "地区生产总值增长20%，达到282亿元；", PLAN_2026, 1.0),
+    ],
+)
+def test_role_fit(question: str, sentence: str, passage: Passage, fit: float) -> None:
+    assert extractive.role_fit(analyse(question, ["海拉尔区"]), sentence, passage) == fit
+
+
+@pytest.mark.parametrize(
+    ("sentence", "as_list", "heading"),
+    [
+        ("一、2013年工作回顾", False, True),
+        ("一、2013年工作回顾", True, True),  # opens a part: never a list item either
+        ("第二部分：2024年工作思路", True, True),
+        ("“十四五”时期工作回顾", False, True),
+        ("2026年吉林省政府工作报告", False, True),  # the title
+        ("四、以基层治理“答题”，构筑善治共治效力", False, True),
+        ("四、以基层治理“答题”，构筑善治共治效力", True, False),  # a list question may list headings
+        ("（一）在打好“三大攻坚战”上聚焦发力，助推全面建成小康社会。", True, False),
+        ("一是项目建设迸发新动能。", False, False),  # an item sentence is content
+        ("地区生产总值增长5%，一般公共预算收入增长13.3%。", False, False),
+    ],
+)
+def test_is_heading(sentence: str, as_list: bool, heading: bool) -> None:
+    question = "吉林省有哪些重点工作？" if as_list else "吉林省地区生产总值增长了多少？"
+    assert extractive.is_heading(analyse(question, ["吉林省"]), sentence, REVIEW_2025) == heading
+
+
+def test_front_matter_and_headings_are_never_answer_sentences() -> None:
+    text = (
+        "——2016年2月19日在海拉尔区第十四届人民代表大会第五次会议上\n一、“十二五”时期和2015年工作回顾\n"
+        "2015年，地区生产总值达到287.9亿元，同比增长8.9%。"
+    )
+    p = Passage("c", "d", "s", text, 0.0, 1, {"title": "政 府 工 作 报 告", "township": "海拉尔区"})
+    q = analyse("海拉尔区2015年地区生产总值是多少？", ["海拉尔区"])
+    sentences = [c.text for c in extractive.score_sentences(q, [p], lambda _t: 1.0)]
+    assert sentences == ["2015年，地区生产总值达到287.9亿元，同比增长8.9%。"]
+
+
+def test_abbreviations_are_searched_in_report_words() -> None:
+    q = analyse("海拉尔区2012年GDP是多少？", ["海拉尔区"])
+    assert "地区生产总值" in q.search_text and q.text.endswith("GDP是多少？")
+    assert "生产总值" in q.terms or "地区生产总值" in q.terms
