@@ -110,6 +110,16 @@ ABBREVIATIONS = {
 }
 
 
+# Other wordings reports use for the same indicator: 经济增长5.5% is 地区生产总值增长5.5%.
+SAME_INDICATOR = {"经济增长": "地区生产总值增长", "经济增速": "地区生产总值增速", "经济总量": "地区生产总值"}
+
+
+def with_indicator_words(sentence: str) -> str:
+    """The sentence with each other wording of an indicator also written as its standard name."""
+    extra = [standard for wording, standard in SAME_INDICATOR.items() if wording in sentence]
+    return sentence + "".join(f" {w}" for w in extra)
+
+
 def in_report_words(text: str) -> str:
     """The text with each abbreviation written as reports write it."""
     for short, long in ABBREVIATIONS.items():

@@ -10,7 +10,7 @@ from assistant.generation.question import Question
 from assistant.places import aliases
 
 # Report kinds a question may name to point at a report (写述职报告的那个乡).
-_KIND_WORDS = ("述职",)
+KIND_WORDS = ("述职",)
 
 
 class Vocabulary(Protocol):
@@ -47,7 +47,7 @@ class Corpus:
             owners = [d for d in docs if self.doc_townships.get(d) == name]
             if len(owners) == 1:
                 found.update(owners)
-        for kind in _KIND_WORDS:
+        for kind in KIND_WORDS:
             if kind in q.text:
                 found.update(d for d in docs if self.doc_kinds.get(d) == kind)
         for term in q.terms:

@@ -33,7 +33,7 @@ EXTRA_SENTENCE_RATIO = 0.8  # further sentences must score this close to the bes
 # years, or gives five-year (十四五) totals for a one-year question (OTHER_YEAR).
 OFF_YEAR = 0.75
 OTHER_YEAR = 0.6
-_SPAN_WORDS = ("五年", "年均", "期间", "时期")
+_SPAN_WORDS = ("五年", "年均", "期间", "时期", "累计")
 # A question about a year's result answered by a target for it (预期目标…), or the other way round.
 OTHER_ROLE = 0.6
 _TARGET_WORDS = ("预期目标", "主要目标", "目标是", "力争", "预计", "要达到")
@@ -67,6 +67,8 @@ def year_fit(q: Question, sentence: str, passage: Passage) -> float:
     if (five_year_spans(sentence) or (named and not any(w in sentence for w in ("今年", "去年")))) and not q.spans:
         return OTHER_YEAR
     lo, hi = int(passage.metadata.get("year_min") or 0), int(passage.metadata.get("year_max") or 0)
+    if hi > lo and not q.spans and any(w in sentence for w in _SPAN_WORDS):
+        return OTHER_YEAR  # a five-year review's 年均/累计 figure for a one-year question
     return 1.0 if any(lo <= y <= hi for y in q.years) else OFF_YEAR
 
 
@@ -91,6 +93,19 @@ class Candidate:
     text: str
     score: float
     coverage: float  # IDF-weighted share of question terms, graded by where each is found
+
+
+# Words that say what is asked of a figure, not what it is about: a sentence holding only these (and
+# the year) of a question's terms is about something else (2017年…稳中有升 for 2017年地区生产总值).
+GENERIC_TERMS = frozenset(
+    "完成 达到 实现 增长 提高 下降 增加 减少 是 为 有 共 一共 累计 预期 目标 要 定 定的 全年 年 今年 去年 "
+    "同比 比上年 分别 具体 总量 总额 多少 几".split()
+)
+
+
+def own_coverage(terms: Sequence[str], sentence: str, idf: Callable[[str], float]) -> float:
+    """The IDF-weighted share of `terms` in the sentence itself (no credit from its passage or report)."""
+    return TermScorer(terms, idf, lambda _doc: set()).coverage(sentence, set(tokenize(sentence)), set(), set())
 
 
 class TermScorer:
@@ -140,7 +155,8 @@ def score_sentences(
             text = passage.text[s:e].strip()
             if len(text) < 4 or is_front_matter(text) or is_heading(q, text, passage):
                 continue
-            coverage = scorer.coverage(text, set(tokenize(text)), passage_tokens, report_tokens)
+            tokens = set(tokenize(text))
+            coverage = scorer.coverage(text, tokens, passage_tokens, report_tokens)
             coverage *= year_fit(q, text, passage) * role_fit(q, text, passage)
             score = coverage + RANK_WEIGHT / (index + 1) ** 0.5
             if q.wants_figure and any(ch.isdigit() for ch in text):

@@ -64,12 +64,16 @@ def analyse(question: str, known_townships: Iterable[str] = ()) -> Question:
     # Report places scope the search (filters); as terms they would only match every sentence's
     # title. Other places (河南 in 河南信阳卢氏茶叶集团) stay terms: reports may mention them.
     stripped = in_report_words(strip_places(question, [t for t in townships if t in known_places]))
+    # The years it names scope the search too (filters, year fit), and as terms they match any
+    # sentence of that year (2025年是“十四五”收官之年) rather than the fact asked for.
+    years = years_named(question)
+    year_words = {str(y) for y in years}
     # Precise segmentation: one term per word, so a word missing from a sentence counts once, not as
     # each of its overlapping search-mode pieces (招进来 → 招进, 进来, 招进来).
     terms = tuple(
         t
         for t in dict.fromkeys(tokenize_precise(stripped))
-        if t not in QUESTION_WORDS and not _PLACEHOLDER_TOKEN.match(t)
+        if t not in QUESTION_WORDS and not _PLACEHOLDER_TOKEN.match(t) and t not in year_words
     )
     known = known_places
     multi_township = len([t for t in townships if t in known]) >= 2
@@ -79,7 +83,7 @@ def analyse(question: str, known_townships: Iterable[str] = ()) -> Question:
         text=question,
         terms=terms,
         townships=townships,
-        years=years_named(question),
+        years=years,
         wants_figure=any(cue in question for cue in _FIGURE_CUES),
         is_compare=multi_township or paired or any(cue in question for cue in _COMPARE_CUES),
         is_list=any(cue in question for cue in _LIST_CUES),
