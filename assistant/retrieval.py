@@ -54,7 +54,10 @@ def prefer(
     def score(p: Passage) -> float:
         part = str(p.metadata.get("part", ""))
         span = part_years(part)
-        in_year = span is not None and any(span[0] <= y <= span[1] for y in years)
+        # A part about the one year asked counts fully, a five-year part that includes it half.
+        in_year = 0.0
+        if span is not None and any(span[0] <= y <= span[1] for y in years):
+            in_year = 1.0 if span[0] == span[1] or len(years) > 1 else 0.5
         right_kind = bool(years) and target is not None and part_kind(part) == wanted_kind
         return p.score + bonus * ((p.doc_id in docs) + in_year + right_kind)
 

@@ -90,6 +90,18 @@ class Answerer:
             return filters
         return replace(filters, township=known)
 
+    def _by_best_sentence(self, q: Question, passages: list[Passage]) -> list[Passage]:
+        """The first few passages (those answers are read from) re-ranked by their best sentence's
+        score (coverage of the question, its year and role, the fused rank as a prior): the passage
+        that holds the answer leads. The candidates stay those of the fused ranking."""
+        head = passages[: extractive.MAX_PASSAGES]
+        scored = extractive.score_sentences(q, head, self.lexical.idf, self.lexical.doc_tokens)
+        best: dict[int, float] = {}
+        for c in scored:  # best first
+            best.setdefault(c.passage_index, c.score)
+        order = sorted(range(len(head)), key=lambda i: (-best.get(i, 0.0), i)) + list(range(len(head), len(passages)))
+        return [replace(passages[i], rank=r) for r, i in enumerate(order, start=1)]
+
     def _one_scope(self, q: Question) -> Question:
         """A 'comparison' naming one report place and one year (海拉尔区2017年…“三个名城”分别是什么) asks
         for the items of one report part: answered as a list, not report by report."""
@@ -173,6 +185,7 @@ class Answerer:
             if not passages and by_year.year != scoped.year:
                 passages = self.retriever.search(q.search_text, k=RETRIEVE_K, filters=scoped)
             passages = prefer(passages, self.corpus.referenced_docs(q), q.years, target=q.wants_target)
+            passages = self._by_best_sentence(q, passages)
         if not passages:
             return [], _abstain(q, f"{NOT_FOUND}相关内容：知识库中没有符合条件的报告。", [])
         return passages, None
