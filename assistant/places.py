@@ -142,6 +142,8 @@ _HAN = "\u4e00-\u9fff"
 # Characters that never belong to a place name but often stand right before or inside a candidate
 # (全省, 我市, 本区, 各县, 三省, 该镇 …).
 _NOT_IN_NAME = set("全本我该各此每他其那这哪个些第共委党的在和与及等为对把将从年月日")
+# A base never ends in these (社区市 is 社区 + 市), though 州 ends many names (贵州, 广州).
+_NOT_LAST = set("区市县省乡镇旗盟")
 # A base ending in a numeral counts places, it does not name one (东北三省, 两区).
 _NUMERALS = set("一二三四五六七八九十百千万两几多")
 # Words that end in a suffix character but name no place (城市, 市场, 城区, 园区, 乡镇 …).
@@ -249,7 +251,7 @@ def _mentions(text: str) -> list[tuple[int, str]]:
             candidate = base[cut:]
             if _is_name(candidate):
                 name = candidate + suffix
-                if name not in _NOT_PLACES and candidate not in _NOT_PLACES and candidate[-1] not in SUFFIXES:
+                if name not in _NOT_PLACES and candidate not in _NOT_PLACES and candidate[-1] not in _NOT_LAST:
                     out.append((match.start() + cut, name))
                 break
     return out

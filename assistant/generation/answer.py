@@ -256,7 +256,14 @@ class Answerer:
             candidates = extractive.score_sentences(
                 group_q, [passages[i] for i in mine], self.lexical.idf, self.lexical.doc_tokens, max_passages=len(mine)
             )
-            best = next((c for c in candidates if c.coverage >= self.abstain_coverage and c.text not in used), None)
+            best = next(
+                (
+                    c
+                    for c in candidates
+                    if c.coverage >= self.abstain_coverage and c.text not in used and self._on_topic(group_q, c.text)
+                ),
+                None,
+            )
             if best is None:
                 gaps.append(label)
                 lines.append(f"{label}：{NOT_FOUND}相关内容。")

@@ -33,6 +33,7 @@ EXTRA_SENTENCE_RATIO = 0.8  # further sentences must score this close to the bes
 # years, or gives five-year (十四五) totals for a one-year question (OTHER_YEAR).
 OFF_YEAR = 0.75
 OTHER_YEAR = 0.6
+SPAN_PART = 0.85
 _SPAN_WORDS = ("五年", "年均", "期间", "时期", "累计")
 # A question about a year's result answered by a target for it (预期目标…), or the other way round.
 OTHER_ROLE = 0.6
@@ -63,13 +64,18 @@ def year_fit(q: Question, sentence: str, passage: Passage) -> float:
         return 1.0
     named = years_named(sentence)
     if any(y in named for y in q.years):
-        return 1.0
+        # 从2020年的3.68万亿元增长到2025年的4.93万亿元: a change over years, not the year's own figure.
+        earlier = [y for y in named if y < min(q.years)]
+        return OFF_YEAR if earlier and len(q.years) == 1 and not q.spans else 1.0
     if (five_year_spans(sentence) or (named and not any(w in sentence for w in ("今年", "去年")))) and not q.spans:
         return OTHER_YEAR
     lo, hi = int(passage.metadata.get("year_min") or 0), int(passage.metadata.get("year_max") or 0)
     if hi > lo and not q.spans and any(w in sentence for w in _SPAN_WORDS):
         return OTHER_YEAR  # a five-year review's 年均/累计 figure for a one-year question
-    return 1.0 if any(lo <= y <= hi for y in q.years) else OFF_YEAR
+    if not any(lo <= y <= hi for y in q.years):
+        return OFF_YEAR
+    # A five-year part covers the year but may speak of any of its years; a one-year part is sure.
+    return SPAN_PART if hi > lo and len(q.years) == 1 and not q.spans else 1.0
 
 
 def is_heading(q: Question, sentence: str, passage: Passage) -> bool:
