@@ -95,6 +95,9 @@ def test_years_named(text: str, years: tuple[int, ...]) -> None:
 
 def test_names_ending_in_a_suffix_character_are_kept() -> None:
     # 贵州 ends in 州 (itself a suffix): 贵州省 is still a place, found in the meeting line.
-    body = "政府工作报告\n（2026年1月27日在贵州省第十四届人民代表大会第四次会议上）\n省长 李炳军\n现在，我代表省人民政府向大会报告工作"
+    body = (
+        "政府工作报告\n（2026年1月27日在贵州省第十四届人民代表大会第四次会议上）\n"
+        "省长 李炳军\n现在，我代表省人民政府向大会报告工作"
+    )
     assert issuing_place("政府工作报告。 贵州日报天眼新闻记者 李森 摄", body) == "贵州省"
     assert places_in("广州市和贵州2025年地区生产总值各是多少？", ["贵州省"]) == ("广州市", "贵州省")
