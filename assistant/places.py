@@ -326,6 +326,12 @@ def places_in(question: str, known: Iterable[str] = ()) -> tuple[str, ...]:
     return tuple(dict.fromkeys(full for _, full in sorted(found)))
 
 
+def leads_with(question: str, place: str) -> bool:
+    """The question opens with the place's full name (after a year): it is what the question is about
+    (满洲里市2018年旅游收入…), not a mention (河南信阳卢氏茶叶集团…)."""
+    return _LEADING_YEAR.sub("", question).startswith(place)
+
+
 def strip_places(question: str, places: Iterable[str]) -> str:
     """The question with every form of the places it names blanked out (they scope, not match)."""
     out = question

@@ -11,6 +11,7 @@ from assistant.generation.citations import UNDISCLOSED, verify, with_headings
 from assistant.generation.corpus import KIND_WORDS, Corpus, Vocabulary
 from assistant.generation.paths import History
 from assistant.generation.question import Question, analyse
+from assistant.places import leads_with
 from assistant.retrieval import Filters, Searcher, prefer
 from assistant.text import with_indicator_words
 from assistant.types import Answer, Passage
@@ -79,9 +80,14 @@ class Answerer:
         if filters.township or not q.townships:
             return filters
         known = tuple(t for t in q.townships if t in self.townships)
-        # A place no report is from, and no report mentions, is one the store does not hold; a
-        # mentioned one (河南 in 河南信阳卢氏茶叶集团, XX县 in XX县XX乡) is content, not the subject.
-        absent = [t for t in q.townships if t not in self.townships and not self.corpus.mentions(t)]
+        # A place no report is from, and no report mentions or that the question is about (it opens
+        # with its full name: 呼伦贝尔市2016年…), is one the store does not hold; another mentioned one
+        # (河南 in 河南信阳卢氏茶叶集团, XX县 in XX县XX乡) is content, not the subject.
+        absent = [
+            t
+            for t in q.townships
+            if t not in self.townships and (not self.corpus.mentions(t) or (not known and leads_with(q.text, t)))
+        ]
         if not known and absent:
             return f"{NOT_FOUND}{'、'.join(absent)}的工作报告，无法回答。"
         if not known:
@@ -285,10 +291,11 @@ def _year_filter(q: Question, filters: Filters) -> Filters:
 
 
 def _year_supported(q: Question, passage: Passage, sentence: str) -> bool:
-    """A year the question names must be in the answering sentence or among the years the passage
-    reports on (its part's, else its report's)."""
+    """A year the question names must be in the answering sentence, among its report's years, or the
+    year of its (one-year) part."""
     lo, hi = int(passage.metadata.get("year_min") or 0), int(passage.metadata.get("year_max") or 0)
-    return any(str(y) in sentence or y in passage.years or lo <= y <= hi for y in q.years)
+    # A five-year part (2021-2025) does not by itself give one of its years: the sentence must name it.
+    return any(str(y) in sentence or y in passage.years or lo == y == hi for y in q.years)
 
 
 def _finish(

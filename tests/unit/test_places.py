@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.places import aliases, issuing_place, level_of, places_in, strip_places, years_named
+from assistant.places import aliases, issuing_place, leads_with, level_of, places_in, strip_places, years_named
 
 
 @pytest.mark.parametrize(
@@ -101,3 +101,9 @@ def test_names_ending_in_a_suffix_character_are_kept() -> None:
     )
     assert issuing_place("政府工作报告。 贵州日报天眼新闻记者 李森 摄", body) == "贵州省"
     assert places_in("广州市和贵州2025年地区生产总值各是多少？", ["贵州省"]) == ("广州市", "贵州省")
+
+
+def test_leads_with() -> None:
+    assert leads_with("呼伦贝尔市2016年地区生产总值是多少？", "呼伦贝尔市")
+    assert leads_with("2016年呼伦贝尔市地区生产总值是多少？", "呼伦贝尔市")
+    assert not leads_with("海拉尔区配合呼伦贝尔市做了什么？", "呼伦贝尔市")

@@ -37,6 +37,7 @@ HAILAR_2015 = """政 府 工 作 报 告
 现在，我代表海拉尔区人民政府向大会作工作报告，请予审议。
 一、2014年工作回顾
 2014年，全区地区生产总值完成274.4亿元，同比增长9.1%;地方财政总收入完成24.9亿元，同比增长0.4%。
+积极配合呼伦贝尔市推进中心城区公共交通一体化改革。
 二、2015年工作安排
 经济社会发展主要预期目标是：地区生产总值增长8%，达到296亿元；公共财政预算收入增长7%，达到14.6亿元。
 """
@@ -107,3 +108,14 @@ def test_a_comparison_gives_one_cited_figure_per_year_and_a_gap_for_a_year_not_h
     assert lines[1].startswith("2014年：") and "274.4亿元" in lines[1]
     assert lines[2].startswith("2016年：") and "资料中未找到" in lines[2]
     assert a.unsupported_numbers == [] or set(a.unsupported_numbers) <= {"2016"}
+
+
+def test_a_place_the_question_is_about_is_not_found_even_if_a_report_mentions_it(answerer: Answerer) -> None:
+    # 呼伦贝尔市 is named in the 海拉尔区 report, but the question is about the city's own figure.
+    a = answerer.ask("呼伦贝尔市2014年地区生产总值是多少？")
+    assert a.abstained and "呼伦贝尔市" in a.answer and "274.4" not in a.answer
+
+
+def test_a_year_only_a_five_year_part_spans_is_not_answered_from_its_totals(answerer: Answerer) -> None:
+    a = answerer.ask("吉林省2023年地区生产总值增长了多少？")
+    assert a.abstained and "5.2%" not in a.answer
