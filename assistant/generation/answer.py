@@ -243,10 +243,7 @@ class Answerer:
         content = [
             t
             for t in q.terms
-            if not t.replace(".", "").isdigit()
-            and t not in extractive.GENERIC_TERMS
-            and t not in KIND_WORDS
-            and len(self.lexical.docs_with(t)) > 1
+            if not extractive.is_generic(t) and t not in KIND_WORDS and len(self.lexical.docs_with(t)) > 1
         ]
         if len(content) < 2:
             return True

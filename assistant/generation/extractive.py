@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.generation.citations import UNDISCLOSED, placeholder_figures
-from assistant.generation.question import Question
+from assistant.generation.question import COUNT, Question
 from assistant.ingest.metadata import five_year_spans, is_front_matter, names_part
 from assistant.ingest.structure import heading_level
 from assistant.places import years_named
@@ -105,8 +105,13 @@ class Candidate:
 # the year) of a question's terms is about something else (2017年…稳中有升 for 2017年地区生产总值).
 GENERIC_TERMS = frozenset(
     "完成 达到 实现 增长 提高 下降 增加 减少 是 为 有 共 一共 累计 预期 目标 要 定 定的 全年 年 今年 去年 "
-    "同比 比上年 分别 具体 总量 总额 多少 几".split()
+    "同比 比上年 分别 具体 总量 总额 多少 几 提出 提到 讲 说".split()
 )
+
+
+def is_generic(term: str) -> bool:
+    """A question term that says what kind of answer is wanted rather than what it is about."""
+    return term in GENERIC_TERMS or bool(COUNT.match(term)) or term.replace(".", "").isdigit()
 
 
 def own_coverage(terms: Sequence[str], sentence: str, idf: Callable[[str], float]) -> float:

@@ -12,6 +12,8 @@ from assistant.places import places_in, strip_places, years_named
 from assistant.text import QUESTION_WORDS, in_report_words, tokenize_precise
 
 _PLACEHOLDER_TOKEN = re.compile(r"^[x×]+$")
+# A count of items (三个, 五条, 四张, 哪几类) says how many are asked for: the text lists them instead.
+COUNT = re.compile(r"^[一二三四五六七八九十两几哪]+[个条项张类件种大块点]?$")
 _FIGURE_CUES = ("多少", "几", "数量", "面积", "产量", "金额", "比例", "比重", "增长", "总额", "收入", "投资", "率")
 _COMPARE_CUES = ("分别", "各乡", "各是", "各自", "哪个多", "哪个少", "比较", "对比", "相比", "都有哪些", "几份报告")
 _LIST_CUES = ("哪些", "哪几", "有什么", "列举", "都有", "包括")
@@ -73,7 +75,7 @@ def analyse(question: str, known_townships: Iterable[str] = ()) -> Question:
     terms = tuple(
         t
         for t in dict.fromkeys(tokenize_precise(stripped))
-        if t not in QUESTION_WORDS and not _PLACEHOLDER_TOKEN.match(t) and t not in year_words
+        if t not in QUESTION_WORDS and not _PLACEHOLDER_TOKEN.match(t) and t not in year_words and not COUNT.match(t)
     )
     known = known_places
     multi_township = len([t for t in townships if t in known]) >= 2
