@@ -281,10 +281,16 @@ class Answerer:
 
 def _year_filter(q: Question, filters: Filters) -> Filters:
     """The filter narrowed to the parts about the one year the question names (a 2025 review may sit
-    in the 2026 report); unchanged for no year, several years, a five-year period or a set year."""
-    if filters.year is not None or len(q.years) != 1 or q.spans:
+    in the 2026 report), or about the one five-year period it names and no year (its last year for a
+    result: “十四五”时期…年均增长; its first for a target); unchanged otherwise."""
+    if filters.year is not None:
         return filters
-    return replace(filters, year=q.years[0])
+    if len(q.years) == 1 and not q.spans:
+        return replace(filters, year=q.years[0])
+    if len(q.spans) == 1 and not q.years:
+        start, end = q.spans[0]
+        return replace(filters, year=start if q.wants_target else end)
+    return filters
 
 
 def _year_supported(q: Question, passage: Passage, sentence: str) -> bool:
