@@ -125,3 +125,29 @@ def in_report_words(text: str) -> str:
     for short, long in ABBREVIATIONS.items():
         text = text.replace(short, long)
     return text
+
+
+# Statistical indicators of work reports, each with the wordings reports and people use for it. A
+# question about one (its figure, its growth) is answered only by a sentence that names it: 城镇调查
+# 失业率 does not answer for 城镇新增就业, nor 中央预算内投资 for 一般公共预算收入.
+INDICATORS: tuple[tuple[str, ...], ...] = (
+    ("地区生产总值", "生产总值", "经济增长", "经济增速", "经济总量", "GDP", "gdp"),
+    ("一般公共预算收入", "公共财政预算收入", "公共预算收入", "地方财政收入"),
+    ("城镇新增就业", "新增就业"),
+    ("城镇调查失业率", "调查失业率"),
+    ("城镇登记失业率", "登记失业率"),
+    ("粮食产量", "粮食总产量", "粮食总产", "粮食生产"),
+    ("社会消费品零售总额", "社零总额"),
+    ("固定资产投资",),
+    ("规模以上工业增加值", "规上工业增加值"),
+    ("进出口总额", "进出口", "外贸"),
+    ("居民人均可支配收入", "人均可支配收入"),
+    ("旅游收入", "旅游总收入", "旅游综合收入", "旅游业总收入", "旅游业收入"),
+    ("森林覆盖率",),
+    ("居民消费价格", "CPI", "物价"),
+)
+
+
+def indicators_in(text: str) -> list[tuple[str, ...]]:
+    """The indicators a text names (by any of their wordings), in INDICATORS order."""
+    return [forms for forms in INDICATORS if any(form in text for form in forms)]

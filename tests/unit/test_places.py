@@ -107,3 +107,14 @@ def test_leads_with() -> None:
     assert leads_with("呼伦贝尔市2016年地区生产总值是多少？", "呼伦贝尔市")
     assert leads_with("2016年呼伦贝尔市地区生产总值是多少？", "呼伦贝尔市")
     assert not leads_with("海拉尔区配合呼伦贝尔市做了什么？", "呼伦贝尔市")
+
+
+def test_indicators_in_any_wording() -> None:
+    from assistant.text import indicators_in
+
+    assert [forms[0] for forms in indicators_in("湖北2026年GDP增长预期目标是多少？")] == ["地区生产总值"]
+    assert [forms[0] for forms in indicators_in("规上工业增加值和公共财政预算收入")] == [
+        "一般公共预算收入",
+        "规模以上工业增加值",
+    ]
+    assert indicators_in("安民乡推出了几条红色旅游精品线路？") == []

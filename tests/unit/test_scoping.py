@@ -119,3 +119,11 @@ def test_a_place_the_question_is_about_is_not_found_even_if_a_report_mentions_it
 def test_a_year_only_a_five_year_part_spans_is_not_answered_from_its_totals(answerer: Answerer) -> None:
     a = answerer.ask("吉林省2023年地区生产总值增长了多少？")
     assert a.abstained and "5.2%" not in a.answer
+
+
+def test_a_figure_of_another_indicator_does_not_answer(answerer: Answerer) -> None:
+    # The 吉林 excerpt gives 一般公共预算收入 for 2025 but states no 2026 target for it: the 2026
+    # targets sentence (GDP, retail, industry) must not stand in.
+    a = answerer.ask("吉林省2026年一般公共预算收入预期增长多少？")
+    assert a.abstained
+    assert not answerer.ask("吉林省2025年一般公共预算收入增长了多少？").abstained
