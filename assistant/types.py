@@ -153,6 +153,9 @@ class DocRecord:
     source: str
     sha256: str
     chunks: int
+    place_level: str = ""  # 省级 | 市级 | 县级 | 乡级 | ""
+    date: str = ""  # YYYY-MM-DD, "" when the report states none
+    meeting: str = ""  # the date-and-meeting line under the title
 
     def to_json(self) -> dict[str, Any]:
         """The `docs --json` shape (docs/contracts.md, JSON shapes): years as "2023,2024"."""
@@ -165,6 +168,9 @@ class DocRecord:
             "source": self.source,
             "sha256": self.sha256,
             "chunks": self.chunks,
+            "place_level": self.place_level,
+            "date": self.date,
+            "meeting": self.meeting,
         }
 
 

@@ -157,6 +157,9 @@ class ReportStore:
                     source=str(meta.get("source", "")),
                     sha256=str(meta.get("doc_sha256", "")),
                     chunks=0,
+                    place_level=str(meta.get("place_level", "")),
+                    date=str(meta.get("date", "")),
+                    meeting=str(meta.get("meeting", "")),
                 )
         return {doc: DocRecord(**{**rec.__dict__, "chunks": counts[doc]}) for doc, rec in sorted(records.items())}
 

@@ -6,7 +6,7 @@ from assistant.services import Services
 from assistant.types import DocRecord, format_years
 from assistant.ui.inputs import UserError
 
-DOC_HEADERS = ["文档", "标题", "乡镇", "年份", "类型", "段落数"]
+DOC_HEADERS = ["文档", "标题", "地区", "级别", "年份", "类型", "报告日期", "段落数"]
 
 
 class Catalog:
@@ -29,7 +29,19 @@ class Catalog:
     def documents(self) -> list[list[object]]:
         """Rows for the document table (DOC_HEADERS)."""
         rows = self.records().values()
-        return [[r.doc_id, r.title, r.township or "—", format_years(r.years) or "—", r.kind, r.chunks] for r in rows]
+        return [
+            [
+                r.doc_id,
+                r.title,
+                r.township or "—",
+                r.place_level or "—",
+                format_years(r.years) or "—",
+                r.kind,
+                r.date or "—",
+                r.chunks,
+            ]
+            for r in rows
+        ]
 
     def filter_options(self) -> dict[str, list[str]]:
         docs = self.records().values()

@@ -42,6 +42,7 @@ def test_gbk_upload_is_listed_and_answered(page: Page, scratch_app: RunningApp, 
     assert row is not None, grid_rows(page, "#doc-table")
     assert row[0] == "红星镇报告"  # the Chinese file name survives as the document id
     assert "红星镇" in row and "2023" in row
+    assert "乡级" in row  # the document model: the issuing place's level is shown beside it
     extra_screenshot(page, "test_gbk_upload_is_listed_and_answered-kb")
 
     chat_text = ask(page, "红星镇2023年建成高标准农田多少亩？")

@@ -54,7 +54,19 @@ SHAPES = {
     "answer passage": (answer().to_json()["passages"][0], {"rank", "doc", "section", "text", "score"}),
     "docs": (
         DocRecord("d1", "标题", "X乡", (2023, 2024), "总结", "/a.txt", "ab", 3).to_json(),
-        {"doc_id", "title", "township", "years", "kind", "source", "sha256", "chunks"},
+        {
+            "doc_id",
+            "title",
+            "township",
+            "years",
+            "kind",
+            "source",
+            "sha256",
+            "chunks",
+            "place_level",
+            "date",
+            "meeting",
+        },
     ),
 }
 
