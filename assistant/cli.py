@@ -7,8 +7,10 @@ exits with their exit code; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -28,7 +30,7 @@ from assistant.cli_output import (
 )
 from assistant.config import Settings
 from assistant.errors import AssistantError
-from assistant.services import Services
+from assistant.services import Services, check_writer
 from assistant.store.client import StoreError, server_unreachable
 from assistant.store.lock import writer_lock
 from assistant.types import Answer, Filters
@@ -51,17 +53,55 @@ _Year = Annotated[int | None, typer.Option("--year", help="只看涉及该年份
 _Kind = Annotated[str | None, typer.Option("--kind", help="报告类型：总结 | 计划 | 述职")]
 _Part = Annotated[str | None, typer.Option("--part", help="报告部分：总结 | 计划 | 存在问题")]
 _Json = Annotated[bool, typer.Option("--json", help="输出 JSON 结果")]
+_Writer = Annotated[
+    str | None,
+    typer.Option(
+        "--writer",
+        help="作答方式：auto（有已配置或已安装的模型就用模型，否则原文摘录）| llm（模型）"
+        "| extractive（原文摘录，不加载模型）；默认取 ASSISTANT_WRITER，未设置为 auto",
+    ),
+]
 
 
 def _filters(township: str | None, year: int | None, kind: str | None, part: str | None) -> Filters:
     return Filters(township=township, year=year, kind=kind, part=part)
 
 
-def _print_answer(answer: Answer, as_json: bool) -> None:
+def _settings(writer: str | None) -> Settings:
+    """The settings from the environment, with --writer (checked before anything loads) when given."""
+    settings = Settings.from_env()
+    return settings if writer is None else replace(settings, writer=check_writer(writer))
+
+
+def _print_answer(answer: Answer, as_json: bool, services: Services | None = None) -> None:
+    """The answer (JSON on stdout with --json), then what wrote it on stderr: 作答：本地模型 … / 原文摘录."""
     if as_json:
         print_json(answer.to_json())
     else:
         print_answer(answer)
+    if services is not None:
+        err.print(f"作答：{services.writer_label(answer.mode)}", highlight=False, markup=False)
+
+
+def _history(path: Path | None) -> list[dict[str, Any]]:
+    """The earlier messages of a conversation from a JSON file: [{"role": "user"|"assistant", "content": …}]."""
+    if path is None:
+        return []
+    try:
+        messages = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        _fail(f"无法读取对话历史 {path}：{exc}")
+    shape = '应为 JSON 数组，每项形如 {"role": "user" 或 "assistant", "content": "…"}'
+    if not isinstance(messages, list):
+        _fail(f"对话历史 {path} {shape}")
+    for i, m in enumerate(messages, start=1):
+        if (
+            not isinstance(m, dict)
+            or m.get("role") not in ("user", "assistant")
+            or not isinstance(m.get("content"), str)
+        ):
+            _fail(f"对话历史 {path} 第 {i} 项不对：{shape}")
+    return messages
 
 
 @app.command()
@@ -131,11 +171,18 @@ def ask(
     year: _Year = None,
     kind: _Kind = None,
     part: _Part = None,
+    writer: _Writer = None,
+    history: Annotated[
+        Path | None,
+        typer.Option("--history", help='追问：此前的对话（JSON 文件，[{"role": "user"|"assistant", "content": …}]）'),
+    ] = None,
     as_json: _Json = False,
 ) -> None:
     """提问：给出带引用的回答；资料中没有答案时明确说明。"""
-    answerer = Services.open(Settings.from_env()).answerer()
-    _print_answer(answerer.ask(question, _filters(township, year, kind, part)), as_json)
+    settings, earlier = _settings(writer), _history(history)
+    services = Services.open(settings)
+    answer = services.answerer().ask(question, _filters(township, year, kind, part), history=earlier)
+    _print_answer(answer, as_json, services)
 
 
 @app.command()
@@ -148,19 +195,40 @@ def draft(
     year: _Year = None,
     kind: _Kind = None,
     part: _Part = None,
+    writer: _Writer = None,
     as_json: _Json = False,
 ) -> None:
-    """起草：用带引用的原文句子组成一段总结/计划文字。"""
+    """起草：写一段带引用的总结/计划文字（有模型时由模型成文并核对，否则由原文句子组成）。"""
     if style not in ("总结", "计划"):
         _fail(f"未知文体 {style!r}，可选：总结、计划")
     if out is not None and out.suffix.lower() not in (".docx", ".md"):
         _fail("--out 只支持 .docx 或 .md 文件")
-    drafter = Services.open(Settings.from_env()).drafter()
+    services = Services.open(_settings(writer))
+    drafter = services.drafter()
     answer = drafter.draft(topic, length=length, filters=_filters(township, year, kind, part), style=style)
-    _print_answer(answer, as_json)
+    _print_answer(answer, as_json, services)
     if out is not None and not answer.abstained:
         save_draft(answer, f"{topic}（{style}）", out)
         err.print(f"已保存到 {out}")
+
+
+def _bench_llm(questions: int, drafts: int, as_json: bool) -> None:
+    """`bench --llm`: the local model's figures (assistant/bench/llm.py), a table per answer and per draft."""
+    from assistant.bench.llm import run_llm_bench
+
+    with progress_bar("本地模型基准", eta=False) as bar:
+        task = bar.task_ids[0]
+        figures = run_llm_bench(
+            Settings.from_env(), questions=questions, drafts=drafts, note=lambda t: bar.update(task, description=t)
+        )
+    if as_json:
+        print_json(figures)
+        return
+    tables = [figures.pop("llm_answers"), figures.pop("llm_drafts")]
+    print_table(("指标", "数值"), figures.items())
+    for table in tables:
+        if table:
+            print_table(list(table[0]), [list(row.values()) for row in table])
 
 
 @app.command()
@@ -173,11 +241,29 @@ def bench(
         Path | None, typer.Option("--rgb", help="另取 RGB 段落中的句子充实句子池（zh_refine.json，仅用于评测）")
     ] = None,
     rgb_sentences: Annotated[int, typer.Option("--rgb-sentences", min=0, help="取用的 RGB 句子数")] = 2000,
+    llm: Annotated[
+        bool, typer.Option("--llm", help="改测本地模型：每个回答的提示词/生成速度、首字与总时间，比照 llama.cpp")
+    ] = False,
+    llm_questions: Annotated[int, typer.Option("--llm-questions", min=1, help="--llm 提问的问题数")] = 8,
+    llm_drafts: Annotated[int, typer.Option("--llm-drafts", min=0, help="--llm 起草的篇数（每篇约 300 字）")] = 3,
+    ingest: Annotated[
+        bool, typer.Option("--ingest", help="改测导入：给定报告的完整导入吞吐，比照嵌入模型原始吞吐")
+    ] = False,
+    paths: Annotated[list[Path] | None, typer.Argument(help="--ingest 导入的报告文件或文件夹")] = None,
     as_json: _Json = False,
 ) -> None:
-    """性能基准：嵌入/导入吞吐、检索与问答延迟（示例库与规模库）、服务内存、冷启动。"""
+    """性能基准：嵌入/导入吞吐、检索与问答延迟（示例库与规模库）、服务内存、冷启动；--llm 测本地模型；
+    --ingest 测给定报告的完整导入。"""
     from assistant.bench.run import run_bench
 
+    if llm:
+        _bench_llm(llm_questions, llm_drafts, as_json)
+        return
+    if ingest:
+        _bench_ingest(paths or [], as_json)
+        return
+    if paths:
+        _fail("报告路径只用于 --ingest：assistant bench --ingest 路径...")
     settings = Settings.from_env()
     with progress_bar("性能基准", eta=False) as bar:
         task = bar.task_ids[0]
@@ -195,18 +281,35 @@ def bench(
         print_table(("指标", "数值"), figures.items())
 
 
+def _bench_ingest(paths: list[Path], as_json: bool) -> None:
+    """`bench --ingest PATH...`: ingest throughput against the embedder's (assistant/bench/ingest.py)."""
+    from assistant.bench.ingest import ingest_bench
+
+    if not paths:
+        _fail("--ingest 需要报告文件或文件夹，例如：assistant bench --ingest ../shared/corpora seeds")
+    with progress_bar("导入基准", eta=False) as bar:
+        task = bar.task_ids[0]
+        figures = ingest_bench(Settings.from_env(), paths, note=lambda text: bar.update(task, description=text))
+    if as_json:
+        print_json(figures)
+    else:
+        print_table(("指标", "数值"), figures.items())
+
+
 @app.command(name="eval")
 def eval_(
     qa_file: Annotated[Path, typer.Argument(help="问答集（JSONL，每行一个条目）")],
     out: Annotated[Path, typer.Option("--out", help="结果目录")] = Path("runs/eval"),
     mode: Annotated[str, typer.Option("--mode", help="检索模式：hybrid | dense | lexical")] = "hybrid",
+    writer: _Writer = None,
 ) -> None:
     """评测：运行问答集，写出 metrics.json、逐条结果和报告。"""
     from assistant.eval.dataset import read_qa
     from assistant.eval.report import evaluate
 
+    settings = _settings(writer)
     items = read_qa(qa_file)
-    answerer, drafter = Services.open(Settings.from_env()).answer_paths(mode)
+    answerer, drafter = Services.open(settings).answer_paths(mode)
     with progress_bar("评测", eta=False) as bar:
         task = bar.task_ids[0]
         bar.update(task, total=len(items))
@@ -219,7 +322,8 @@ def eval_(
             source=str(qa_file),
             progress=lambda i, n: bar.update(task, completed=i),
         )
-    print_table(("metric", "value"), metrics.items(), console=err)
+    headline = [(key, value) for key, value in metrics.items() if not isinstance(value, dict)]
+    print_table(("metric", "value"), headline, console=err)  # slices: metrics.json and report.md
     err.print(f"结果已写入 {out}/（metrics.json、results.jsonl、report.md）")
 
 
@@ -227,11 +331,12 @@ def eval_(
 def serve(
     host: Annotated[str | None, typer.Option("--host", help="监听地址（默认 127.0.0.1，仅本机）")] = None,
     port: Annotated[int | None, typer.Option("--port", help="端口（默认 7860）")] = None,
+    writer: _Writer = None,
 ) -> None:
-    """启动网页版助手（问答、起草、知识库、检索测试）；知识库为空时先导入示例报告。"""
+    """启动网页版助手（问答、起草、知识库、检索测试）；知识库为空时先导入示例报告。页面上可切换作答方式。"""
     from assistant.ui.server import launch, with_port
 
-    settings = with_port(Settings.from_env(), host, port)
+    settings = with_port(_settings(writer), host, port)
     with progress_bar("首次启动：导入示例报告", eta=False) as bar:
         task = bar.task_ids[0]
 

@@ -34,6 +34,21 @@ def _float(env: Mapping[str, str], key: str, default: float) -> float:
         raise SettingsError(f"环境变量 {key} 应为数字，实际为 {raw!r}") from exc
 
 
+# Who writes answers and drafts (ASSISTANT_WRITER, the CLI's --writer, the app's switch): `auto` a model
+# when one is configured or installed, else the extractive path; `llm` a model, an error when there is
+# none; `extractive` quoted sentences only (no model is loaded).
+WRITERS = ("auto", "llm", "extractive")
+
+
+def _choice(env: Mapping[str, str], key: str, choices: tuple[str, ...], default: str) -> str:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    if raw not in choices:
+        raise SettingsError(f"环境变量 {key} 应为 {'、'.join(choices)} 之一，实际为 {raw!r}")
+    return raw
+
+
 def default_models_dir(env: Mapping[str, str]) -> Path:
     """Where `assistant model install` puts models unless ASSISTANT_MODELS_DIR says otherwise: the user's
     cache (shared by every store on the machine; a model is 0.5–1.1 GB)."""
@@ -61,6 +76,7 @@ class Settings:
     llm_timeout_s: float = 60.0
     llm_max_retries: int = 2
     llm_temperature: float = 0.1
+    writer: str = "auto"  # WRITERS; the CLI's --writer and the app's switch override it per request
     host: str = "127.0.0.1"
     port: int = 7860
     auth: str | None = None  # "user:password" turns the app's login on
@@ -70,7 +86,8 @@ class Settings:
 
     @property
     def llm_configured(self) -> bool:
-        """An LLM is configured (OpenAI-compatible endpoint or local GGUF); else answers are extractive."""
+        """An LLM is configured (OpenAI-compatible endpoint or local GGUF). Without one, `auto` uses a model
+        installed in `models_dir` (services.model_choice), else answers are extractive."""
         return bool(self.llm_base_url and self.llm_model) or self.llm_gguf is not None
 
     @classmethod
@@ -95,6 +112,7 @@ class Settings:
             llm_timeout_s=_float(env, "ASSISTANT_LLM_TIMEOUT_S", defaults.llm_timeout_s),
             llm_max_retries=_int(env, "ASSISTANT_LLM_MAX_RETRIES", defaults.llm_max_retries),
             llm_temperature=_float(env, "ASSISTANT_LLM_TEMPERATURE", defaults.llm_temperature),
+            writer=_choice(env, "ASSISTANT_WRITER", WRITERS, defaults.writer),
             host=env.get("ASSISTANT_HOST") or defaults.host,
             port=_int(env, "ASSISTANT_PORT", defaults.port),
             auth=env.get("ASSISTANT_AUTH") or None,

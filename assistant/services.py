@@ -1,6 +1,10 @@
 """The composition root: the store, lexical index, embedder, chat model and answer paths, built from
 Settings once per process, and the writes (ingest, remove) that keep them in line.
 
+Who writes answers and drafts (`writer`: auto | llm | extractive, Settings.writer or per request):
+the configured endpoint or GGUF, else the model installed in the models folder (the 1.5B first),
+else quotes; an extractive writer never loads a model, a model is loaded once per process.
+
 Every entry point (the CLI, the app, the evaluation, the benchmark) goes through Services, so the
 settings are unpacked into the ingest pipeline in one place and the lexical index follows every
 write without the caller remembering to sync it.
@@ -14,20 +18,23 @@ is a writer and settles them itself before it writes.
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.config import Settings
+from assistant.config import WRITERS, Settings
 from assistant.embeddings import Embedder, embedder_name, make_embedder
 from assistant.errors import AssistantError
 from assistant.generation.answer import Answerer
 from assistant.generation.corpus import Corpus
 from assistant.generation.draft import Drafter
-from assistant.generation.llm.client import ChatClient, make_chat_client
+from assistant.generation.llm.client import ChatClient, make_chat_model
 from assistant.ingest.pipeline import DocumentWritten, IngestProgress, IngestReport, ingest_paths
+from assistant.local_models import CATALOG, installed
 from assistant.retrieval import DENSE_WEIGHT, LEXICAL_WEIGHT, Retriever
 from assistant.store import Store
 from assistant.store.collection import ReportStore
@@ -35,6 +42,8 @@ from assistant.store.lexical import LexicalIndex, refreshed, sync_lexical
 from assistant.store.lock import StoreBusyError, StoreLock
 
 if TYPE_CHECKING:
+    from langchain_core.messages import BaseMessage
+
     from assistant.generation.paths import AnswerPath, DraftPath
 
 RETRIEVAL_MODES = ("hybrid", "dense", "lexical")
@@ -56,6 +65,77 @@ def check_mode(mode: str) -> str:
     if mode not in RETRIEVAL_MODES:
         raise ModeError(f"未知检索模式 {mode!r}，可选：{'、'.join(RETRIEVAL_MODES)}")
     return mode
+
+
+class WriterError(AssistantError, ValueError):
+    """A writer (--writer, the app's switch) that does not exist, or `llm` with no model to use."""
+
+    exit_code = 2
+
+
+EXTRACTIVE_LABEL = "原文摘录"
+NO_MODEL = (
+    "没有可用的模型：请先 pip install -e '.[local]' 并运行 assistant model install qwen2.5-1.5b，"
+    "或设置 ASSISTANT_LLM_BASE_URL 与 ASSISTANT_LLM_MODEL；也可改用原文摘录（--writer extractive）。"
+)
+
+
+def check_writer(writer: str) -> str:
+    """`writer` when it is one of config.WRITERS; else WriterError naming the choices."""
+    if writer not in WRITERS:
+        raise WriterError(f"未知作答方式 {writer!r}，可选：{'、'.join(WRITERS)}")
+    return writer
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The chat model a writer of `llm` uses: the settings that configure it and how the app names it."""
+
+    settings: Settings
+    label: str  # 模型服务 deepseek-chat / 本地模型 qwen2.5-1.5b
+    local: bool  # in-process llama.cpp (needs the `local` extra; one call at a time)
+
+
+def llama_installed() -> bool:
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
+def installed_model(models_dir: Path) -> tuple[str, Path] | None:
+    """The model `auto` uses when none is configured: the catalog's models in catalog order (the 1.5B
+    first), then any other GGUF in the folder by name; None when the folder holds none."""
+    found = {name: path for name, path, _ in installed(models_dir)}
+    order = [name for name in CATALOG if name in found] + sorted(set(found) - set(CATALOG))
+    return (order[0], found[order[0]]) if order else None
+
+
+def model_choice(settings: Settings) -> ModelChoice | None:
+    """The configured endpoint or GGUF file, else the model installed in `models_dir`; None: no model."""
+    if settings.llm_base_url and settings.llm_model:
+        return ModelChoice(settings, f"模型服务 {settings.llm_model}", local=False)
+    if settings.llm_gguf is not None:
+        names = {spec.file_name: spec.name for spec in CATALOG.values()}
+        name = names.get(settings.llm_gguf.name, settings.llm_gguf.stem)
+        return ModelChoice(settings, f"本地模型 {name}", local=True)
+    found = installed_model(settings.models_dir)
+    if found is None:
+        return None
+    return ModelChoice(replace(settings, llm_gguf=found[1]), f"本地模型 {found[0]}", local=True)
+
+
+@dataclass
+class SerialChatClient(ChatClient):
+    """A ChatClient whose calls run one at a time: an in-process llama.cpp model is not thread-safe, and
+    the app answers `concurrency` requests at once (the next waits for the model)."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def complete(self, messages: Sequence[BaseMessage]) -> str:
+        with self.lock:
+            return super().complete(messages)
+
+    def stream(self, messages: Sequence[BaseMessage]) -> Iterator[str]:
+        with self.lock:
+            yield from super().stream(messages)
 
 
 def lexical_dir(settings: Settings) -> LexicalIndex:
@@ -83,6 +163,8 @@ class Services:
         self.clock = clock
         self._embedder = embedder
         self._chat: ChatClient | None = None
+        self._chat_lock = threading.Lock()
+        self._model: tuple[ModelChoice | None] | None = None  # (the choice,) once looked for
         self._sync_lock = threading.RLock()
         self._entries = -1  # the store's entry count at the last full check (refresh)
         self._checked_at = 0.0
@@ -218,14 +300,47 @@ class Services:
                 self.lexical = fresh
             return reopened or fresh is not None
 
-    def chat(self) -> ChatClient | None:
-        """The configured chat model (loaded once), or None: answers stay extractive.
+    def model(self) -> ModelChoice | None:
+        """The model `llm` uses (configured, else installed; found once, not loaded); None: there is none."""
+        if self._model is None:
+            self._model = (model_choice(self.settings),)
+        return self._model[0]
 
-        Raises LLMError('unavailable') when a GGUF model is configured but llama.cpp is not installed.
+    def writer(self, writer: str | None = None) -> str:
+        """Who writes, `llm` or `extractive`, for a requested writer (default: the settings'). `auto` is
+        `llm` when a model is configured, or installed and llama.cpp is there to run it; `llm` is `llm`
+        (chat() says what is missing). A GGUF configured by path is meant to run: no check for it."""
+        writer = check_writer(writer or self.settings.writer)
+        if writer != "auto":
+            return writer
+        choice = self.model()
+        found = choice is not None and choice.local and self.settings.llm_gguf is None
+        return "llm" if choice is not None and (not found or llama_installed()) else "extractive"
+
+    def chat(self, writer: str | None = None) -> ChatClient | None:
+        """The chat model the writer uses (loaded once per process), or None: answers are extractive.
+        `extractive` never loads a model.
+
+        Raises WriterError for `llm` with no model, LLMError('unavailable') when a GGUF model is to be
+        used but llama.cpp is not installed.
         """
-        if self._chat is None and self.settings.llm_configured:
-            self._chat = make_chat_client(self.settings)
+        if self.writer(writer) == "extractive":
+            return None
+        with self._chat_lock:  # the app's workers may ask at once: load the model once
+            if self._chat is None:
+                choice = self.model()
+                if choice is None:
+                    raise WriterError(NO_MODEL)
+                model = make_chat_model(choice.settings)
+                assert model is not None, "a ModelChoice always configures a model"
+                client_type = SerialChatClient if choice.local else ChatClient
+                self._chat = client_type.from_settings(model, choice.settings)
         return self._chat
+
+    def writer_label(self, mode: str) -> str:
+        """How the app names what wrote an answer of this `mode` (Answer.mode): the model, or 原文摘录."""
+        choice = self.model()
+        return choice.label if mode == "llm" and choice is not None else EXTRACTIVE_LABEL
 
     def retriever(self, mode: str = "hybrid") -> Retriever:
         """A retriever: `hybrid` (default), or `dense` / `lexical` alone for comparisons."""
@@ -238,24 +353,26 @@ class Services:
         self.sync_lexical()
         return self._corpus()
 
-    def answerer(self, mode: str = "hybrid") -> AnswerPath:
-        """The LLM answer path when a model is configured (extractive as its fallback), else extractive."""
-        return _answer_path(*self._parts(mode))
+    def answerer(self, mode: str = "hybrid", writer: str | None = None) -> AnswerPath:
+        """The LLM answer path when the writer resolves to a model (extractive as its fallback), else
+        extractive; `writer`: auto | llm | extractive (default: the settings')."""
+        return _answer_path(*self._parts(mode, writer))
 
-    def drafter(self, mode: str = "hybrid") -> DraftPath:
-        """The LLM draft path when a model is configured (extractive as its fallback), else extractive."""
-        return _draft_path(*self._parts(mode))
+    def drafter(self, mode: str = "hybrid", writer: str | None = None) -> DraftPath:
+        """The LLM draft path when the writer resolves to a model (extractive as its fallback), else extractive."""
+        return _draft_path(*self._parts(mode, writer))
 
-    def answer_paths(self, mode: str = "hybrid") -> tuple[AnswerPath, DraftPath]:
+    def answer_paths(self, mode: str = "hybrid", writer: str | None = None) -> tuple[AnswerPath, DraftPath]:
         """Both paths over one retriever and corpus, built after one lexical sync (the evaluation)."""
-        parts = self._parts(mode)
+        parts = self._parts(mode, writer)
         return _answer_path(*parts), _draft_path(*parts)
 
-    def _parts(self, mode: str) -> tuple[Retriever, Corpus, ChatClient | None]:
+    def _parts(self, mode: str, writer: str | None) -> tuple[Retriever, Corpus, ChatClient | None]:
         """What an answer path is built from; the lexical index is synced once for all of them."""
         check_mode(mode)
+        chat = self.chat(writer)  # a bad writer, or `llm` without a model, is refused before store work
         self.sync_lexical()
-        return self._retriever(mode), self._corpus(), self.chat()
+        return self._retriever(mode), self._corpus(), chat
 
     def _retriever(self, mode: str) -> Retriever:
         return Retriever(

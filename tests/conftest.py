@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,21 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+
+# Tests never pick up a model or an endpoint from the developer's environment: with a model installed
+# in the default models folder (or ASSISTANT_LLM_GGUF exported, as the README shows), `auto` would make
+# every CLI and app test answer with it. The suite's models folder is an empty temp dir, and nothing
+# selects a writer; a test that wants a model sets these itself (the local_llm tier reads its models
+# folder from ASSISTANT_TEST_LOCAL_LLM).
+_EMPTY_MODELS = tempfile.TemporaryDirectory(prefix="assistant-test-models-")
+os.environ["ASSISTANT_MODELS_DIR"] = _EMPTY_MODELS.name
+for _key in ("ASSISTANT_LLM_BASE_URL", "ASSISTANT_LLM_MODEL", "ASSISTANT_LLM_API_KEY", "ASSISTANT_LLM_GGUF"):
+    os.environ.pop(_key, None)
+os.environ.pop("ASSISTANT_WRITER", None)
+
+# The local_llm tier (.ci/run): the models folder `assistant model install qwen2.5-0.5b` filled.
+LOCAL_LLM_ENV = "ASSISTANT_TEST_LOCAL_LLM"
+LOCAL_LLM_MODEL = "qwen2.5-0.5b"
 
 
 class HashingEmbedder:
@@ -80,3 +96,31 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     first = run_cli(["ingest", str(corpus), "--json"], store)
     assert first.returncode == 0, first.stderr
     return {"store": store, "corpus": corpus, "first": json.loads(first.stdout)}
+
+
+@pytest.fixture(scope="session")
+def local_models_dir() -> Path:
+    """The local_llm tier's models folder. Without ASSISTANT_TEST_LOCAL_LLM the test skips, saying how to
+    run it; with it, a missing llama_cpp or model FAILS the test: the tier never passes by skipping."""
+    import importlib.util
+
+    from assistant.local_models import CATALOG
+
+    raw = os.environ.get(LOCAL_LLM_ENV)
+    if not raw:
+        pytest.skip(
+            f"local_llm tier: set {LOCAL_LLM_ENV}=<models folder> after `assistant model install {LOCAL_LLM_MODEL}`"
+        )
+    folder = Path(raw).resolve()
+    spec = CATALOG[LOCAL_LLM_MODEL]
+    gguf = folder / spec.file_name
+    missing = []
+    if importlib.util.find_spec("llama_cpp") is None:
+        missing.append("llama_cpp is not installed (pip install -e '.[local]')")
+    if not gguf.is_file() or gguf.stat().st_size != spec.size:
+        missing.append(
+            f"{gguf} is missing or incomplete (ASSISTANT_MODELS_DIR={folder} assistant model install {LOCAL_LLM_MODEL})"
+        )
+    if missing:
+        pytest.fail(f"{LOCAL_LLM_ENV} is set, so the local_llm tier must run: " + "; ".join(missing))
+    return folder

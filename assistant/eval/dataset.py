@@ -34,6 +34,11 @@ class QAItem:
     evidence: tuple[Evidence, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The item's `tags` (kept in `extra`, checked to be a list of strings when read)."""
+        return tuple(self.extra.get("tags") or ())
+
 
 def _item(raw: Any, line_no: int) -> QAItem:
     if not isinstance(raw, dict):
@@ -47,6 +52,9 @@ def _item(raw: Any, line_no: int) -> QAItem:
         evidence = tuple(Evidence(str(e["doc"]), str(e["quote"])) for e in raw.get("evidence") or [])
     except (KeyError, TypeError) as exc:
         raise DatasetError(f"第 {line_no} 行 evidence 应为 [{{doc, quote}}] 列表") from exc
+    tags = raw.get("tags")
+    if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) and t for t in tags)):
+        raise DatasetError(f"第 {line_no} 行 tags 应为非空字符串的列表")
     known = {"id", "kind", "question", "expected", "evidence"}
     return QAItem(
         id=str(raw["id"]),

@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from assistant.eval.dataset import Evidence
+from assistant.generation.citations import MARKER, split_answer_sentences, unmarked
 
 _SPACE = re.compile(r"\s+")
 MRR_CUTOFF = 20
@@ -55,3 +56,43 @@ def percentile(values: Sequence[float], pct: float) -> float:
 
 def mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else 0.0
+
+
+COPY_RUN = 20  # characters in a row copied from one passage that count as copied
+
+
+def copied_share(text: str, sources: Sequence[str], run: int = COPY_RUN) -> float:
+    """Share of the text's characters that lie in a run of at least `run` characters found verbatim in
+    one source (compared as `norm` does, [n] markers left out); 0 for an empty text. A draft in the
+    model's own words scores low, one stitched from quotes near 1."""
+    plain = norm(MARKER.sub("", text))
+    plains = [norm(MARKER.sub("", s)) for s in sources]
+    covered = [False] * len(plain)
+    for start in range(len(plain) - run + 1):
+        if covered[start + run - 1]:
+            continue  # inside a run already found: a run from here ends no later than that one
+        for source in plains:
+            if plain[start : start + run] not in source:
+                continue
+            end = start + run
+            while end < len(plain) and plain[start : end + 1] in source:
+                end += 1
+            covered[start:end] = [True] * (end - start)
+    return round(sum(covered) / len(plain), 4) if plain else 0.0
+
+
+_PLAN_WORDS = ("计划", "方案", "思路", "打算", "安排", "设想", "要点")
+
+
+def draft_style(topic: str) -> str:
+    """The style a draft topic asks for: 计划 when it names a plan (工作计划, 工作方案, 发展思路 …), else 总结."""
+    return "计划" if any(word in topic for word in _PLAN_WORDS) else "总结"
+
+
+def uncited_sentences(text: str) -> int:
+    """Sentences of a draft or answer that carry no [n] marker (the paths' own （注：…） lines left out)."""
+    return sum(
+        1
+        for sentence in split_answer_sentences(text)
+        if unmarked(sentence) and not MARKER.search(sentence) and not sentence.strip().startswith("（注")
+    )

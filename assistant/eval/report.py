@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.eval.dataset import QAItem
+from assistant.eval.metrics import draft_style
 from assistant.eval.runner import ItemResult, run, summarise
 
 if TYPE_CHECKING:
@@ -24,8 +25,12 @@ TARGETS = {
     "citations.evidence_recall": (">=", 0.9),
     "citations.valid_rate": (">=", 1.0),
     "faithfulness.unsupported_number_rate": ("<=", 0.0),
+    "faithfulness.unflagged_unsupported_numbers": ("<=", 0),
     "latency.ask_p50_ms": ("<=", 200),
 }
+
+
+COPIED_SHARE_MAX = 0.5  # a model's draft with more of its characters copied is not in its own words
 
 
 def meets(key: str, value: float) -> bool | None:
@@ -48,10 +53,16 @@ def problems(r: ItemResult) -> list[str]:
         out.append(f"missed evidence (recall@5 {r.recall_at_5:.2f})")
     if r.evidence_total and r.evidence_cited < r.evidence_total and r.kind != "unanswerable":
         out.append(f"evidence not cited ({r.evidence_cited}/{r.evidence_total})")
+    if r.unflagged_numbers:
+        out.append("unsupported numbers shown unflagged: " + ", ".join(r.unflagged_numbers))
     if r.unsupported_numbers:
         out.append("unsupported numbers: " + ", ".join(r.unsupported_numbers))
     if r.valid_markers < r.markers:
         out.append("invalid citation markers")
+    if r.uncited_sentences:
+        out.append(f"uncited draft sentences: {r.uncited_sentences}")
+    if r.copied_share is not None and r.copied_share > COPIED_SHARE_MAX and r.mode == "llm":
+        out.append(f"draft mostly copied ({r.copied_share:.0%} in 20+ character runs)")
     return out
 
 
@@ -94,6 +105,37 @@ def _latency_rows(results: Sequence[ItemResult]) -> list[tuple[str, float]]:
     return list(zip(labels, [float(c) for c in counts], strict=True))
 
 
+SLICE_COLUMNS = (
+    ("items", "items"),
+    ("retrieval.recall@5", "recall@5"),
+    ("retrieval.mrr", "MRR"),
+    ("answer.accuracy", "accuracy"),
+    ("answer.false_abstain_rate", "false abstain"),
+    ("answer.abstain_accuracy", "abstain acc."),
+    ("citations.evidence_recall", "evidence recall"),
+    ("citations.valid_rate", "valid citations"),
+    ("faithfulness.unsupported_number_rate", "unsupported numbers"),
+    ("faithfulness.unflagged_unsupported_numbers", "unflagged"),
+)
+
+
+def slice_lines(slices: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
+    """The `slices` of metrics.json as one Markdown table: a row per kind, then per tag; — where a
+    metric applies to no item of the slice."""
+    lines = [
+        "## Slices",
+        "",
+        "| slice | " + " | ".join(label for _, label in SLICE_COLUMNS) + " |",
+        "|---" * (len(SLICE_COLUMNS) + 1) + "|",
+    ]
+    for group in ("kind", "tag"):
+        for name, figures in slices.get(group, {}).items():
+            cells = ["—" if figures.get(key) is None else str(figures[key]) for key, _ in SLICE_COLUMNS]
+            label = name.replace("|", "\\|")
+            lines.append(f"| {group} `{label}` | " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
 def write_report(out: Path, metrics: dict[str, Any], results: Sequence[ItemResult], source: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -107,11 +149,14 @@ def write_report(out: Path, metrics: dict[str, Any], results: Sequence[ItemResul
     )
     lines = [f"# Evaluation report: `{source}`", "", "| metric | value | target |", "|---|---|---|"]
     for key, value in metrics.items():
+        if isinstance(value, dict):
+            continue  # the slices: their own table below
         target = TARGETS.get(key)
         ok = meets(key, value) if isinstance(value, (int, float)) else None
         mark = "" if ok is None else (" ✅" if ok else " ❌")
         lines.append(f"| {key} | {value}{mark} | {'' if not target else f'{target[0]} {target[1]}'} |")
-    lines += ["", "![accuracy by kind](by_kind.svg) ![latency](latency.svg)", "", "## Worst items first", ""]
+    lines += ["", "![accuracy by kind](by_kind.svg) ![latency](latency.svg)", ""]
+    lines += [*slice_lines(metrics.get("slices", {})), "## Worst items first", ""]
     ranked = sorted(results, key=lambda r: (-len(problems(r)), r.id))
     bad = [r for r in ranked if problems(r)]
     if not bad:
@@ -142,7 +187,7 @@ def evaluate(
 ) -> dict[str, Any]:
     """Answer every item (drafts through `drafter`), score it and write the run to `out`; returns the
     metrics, the retrieval `mode` first (`assistant eval`)."""
-    results = run(items, answerer.ask, drafter.draft, progress=progress)
+    results = run(items, answerer.ask, lambda topic: drafter.draft(topic, style=draft_style(topic)), progress=progress)
     metrics = {"mode": mode, **summarise(results)}
     write_report(out, metrics, results, source)
     return metrics

@@ -1,4 +1,5 @@
-"""Run a Q&A set through ask/draft and compute the metrics (docs/contracts.md: Metrics), per item and overall."""
+"""Run a Q&A set through ask/draft and compute the metrics (docs/contracts.md: Metrics), per item, overall
+and per slice (each kind and each tag)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.eval.dataset import ANSWERED_KINDS, QAItem
+from assistant.eval.dataset import ANSWERED_KINDS, KINDS, QAItem
 from assistant.eval.metrics import (
     contains_all,
+    copied_share,
     mean,
     norm,
     percentile,
     quote_in,
     recall_at_k,
     reciprocal_rank,
+    uncited_sentences,
 )
 from assistant.generation.citations import MARKER, numbers_in, split_answer_sentences
 from assistant.types import Answer
@@ -46,6 +49,10 @@ class ItemResult:
     latency_ms: int
     top_passages: list[dict[str, Any]] = field(default_factory=list)
     citations: list[dict[str, Any]] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    unflagged_numbers: list[str] = field(default_factory=list)  # unsupported and not flagged (see `flagged`)
+    copied_share: float | None = None  # drafts: share in 20+ character runs copied from one passage
+    uncited_sentences: int | None = None  # drafts: sentences without a [n] marker
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -60,7 +67,7 @@ def evaluate_item(item: QAItem, answer: Answer) -> ItemResult:
     retrieved_ids = {p.chunk_id for p in answer.passages}
     valid_ns = {c.n for c in answer.citations if c.chunk_id in retrieved_ids}
     markers = [int(m) for m in MARKER.findall(answer.answer)]
-    numbers, unsupported = _number_check(answer.answer, backing)
+    numbers, unsupported, unflagged = _number_check(answer, backing)
     answered_kind = item.kind in ANSWERED_KINDS
     missing = [x for x in item.expected if norm(x) not in norm(answer.answer)] if answered_kind else []
     return ItemResult(
@@ -86,49 +93,122 @@ def evaluate_item(item: QAItem, answer: Answer) -> ItemResult:
             {"rank": p.rank, "doc": p.doc_id, "section": p.section, "text": p.text[:200]} for p in answer.passages[:5]
         ],
         citations=[c.to_json() for c in answer.citations],
+        tags=list(item.tags),
+        unflagged_numbers=unflagged,
+        **(_draft_checks(answer) if item.kind == "draft" else {}),
     )
 
 
-def _number_check(answer: str, cited: dict[int, tuple[str, str]]) -> tuple[int, list[str]]:
-    """Count numbers in the answer and those absent from every passage cited in their sentence."""
-    total, unsupported = 0, []
-    for sentence in split_answer_sentences(answer):
+def _draft_checks(answer: Answer) -> dict[str, Any]:
+    """How much of a draft is copied (from the passages retrieved or cited for it) and how many of its
+    sentences cite nothing."""
+    sources = [p.text for p in answer.passages] + [c.text for c in answer.citations]
+    return {"copied_share": copied_share(answer.answer, sources), "uncited_sentences": uncited_sentences(answer.answer)}
+
+
+def _number_check(answer: Answer, cited: dict[int, tuple[str, str]]) -> tuple[int, list[str], list[str]]:
+    """Count numbers in the answer, those absent from every passage cited in their sentence, and of
+    those the ones that reach the user unflagged."""
+    total, unsupported, unflagged = 0, [], []
+    for sentence in split_answer_sentences(answer.answer):
         backed = {n for m in MARKER.findall(sentence) for n in numbers_in(cited.get(int(m), ("", ""))[1])}
         for number in numbers_in(sentence):
             total += 1
             if number not in backed:
                 unsupported.append(number)
-    return total, unsupported
+                if not flagged(answer, sentence, number):
+                    unflagged.append(number)
+    return total, unsupported, unflagged
 
 
-def summarise(results: Sequence[ItemResult]) -> dict[str, Any]:
-    """The flat metrics of docs/contracts.md (plus a few counts)."""
+def flagged(answer: Answer, sentence: str, number: str) -> bool:
+    """An unsupported number in one sentence of the answer is flagged for the user when the answer
+    lists it in `unsupported_numbers` (what `ask --json`, the CLI and an exported draft show) *and*
+    the app marks that sentence ⚠ (`app_marks`)."""
+    return number in answer.unsupported_numbers and app_marks(answer, sentence)
+
+
+def app_marks(answer: Answer, sentence: str) -> bool:
+    """Whether the app marks this sentence of the answer ⚠, as assistant.ui.render.answer_html does
+    (the eval does not import the UI; tests/unit/test_eval_slices.py holds the two together): an
+    abstention without citations is a plain not-found box; otherwise a sentence is marked when it
+    contains one of the listed numbers as written."""
+    if answer.abstained and not answer.citations:
+        return False
+    return any(n in sentence for n in answer.unsupported_numbers)
+
+
+def _share(part: float, whole: float, empty: float | None) -> float | None:
+    return round(part / whole, 4) if whole else empty
+
+
+def _figures(results: Sequence[ItemResult], *, sliced: bool) -> dict[str, Any]:
+    """The quality metrics over these results. A metric that applies to none of them is 0.0 (1.0 for
+    the valid-citation rate) overall, as always, and null in a slice."""
+
+    def empty(overall: float) -> float | None:
+        return None if sliced else overall
+
     with_evidence = [r for r in results if r.recall_at_5 is not None]
     answered = [r for r in results if r.kind in ANSWERED_KINDS]
     unanswerable = [r for r in results if r.kind == "unanswerable"]
-    asked = [r for r in results if r.kind != "draft"]
     evidence_items = [r for r in results if r.kind != "unanswerable"]
-    markers = sum(r.markers for r in results)
-    numbers = sum(r.numbers for r in results)
-    evidence_total = sum(r.evidence_total for r in evidence_items)
     return {
-        "retrieval.recall@5": round(mean([r.recall_at_5 or 0.0 for r in with_evidence]), 4),
-        "retrieval.mrr": round(mean([r.reciprocal_rank or 0.0 for r in with_evidence]), 4),
-        "answer.accuracy": round(mean([1.0 if r.correct else 0.0 for r in answered]), 4),
-        "answer.abstain_accuracy": round(mean([1.0 if r.abstained else 0.0 for r in unanswerable]), 4),
-        "answer.false_abstain_rate": round(mean([1.0 if r.abstained else 0.0 for r in answered]), 4),
-        "citations.evidence_recall": round(
-            sum(r.evidence_cited for r in evidence_items) / evidence_total if evidence_total else 0.0, 4
+        "retrieval.recall@5": _share(sum(r.recall_at_5 or 0.0 for r in with_evidence), len(with_evidence), empty(0.0)),
+        "retrieval.mrr": _share(sum(r.reciprocal_rank or 0.0 for r in with_evidence), len(with_evidence), empty(0.0)),
+        "answer.accuracy": _share(sum(1 for r in answered if r.correct), len(answered), empty(0.0)),
+        "answer.abstain_accuracy": _share(sum(1 for r in unanswerable if r.abstained), len(unanswerable), empty(0.0)),
+        "answer.false_abstain_rate": _share(sum(1 for r in answered if r.abstained), len(answered), empty(0.0)),
+        "citations.evidence_recall": _share(
+            sum(r.evidence_cited for r in evidence_items), sum(r.evidence_total for r in evidence_items), empty(0.0)
         ),
-        "citations.valid_rate": round(sum(r.valid_markers for r in results) / markers if markers else 1.0, 4),
-        "faithfulness.unsupported_number_rate": round(
-            sum(len(r.unsupported_numbers) for r in results) / numbers if numbers else 0.0, 4
+        "citations.valid_rate": _share(
+            sum(r.valid_markers for r in results), sum(r.markers for r in results), empty(1.0)
         ),
+        "faithfulness.unsupported_number_rate": _share(
+            sum(len(r.unsupported_numbers) for r in results), sum(r.numbers for r in results), empty(0.0)
+        ),
+        "faithfulness.unflagged_unsupported_numbers": sum(len(r.unflagged_numbers) for r in results),
+    }
+
+
+def _slice(results: Sequence[ItemResult]) -> dict[str, Any]:
+    """One slice: its item counts (every kind, 0 included), then the quality metrics."""
+    counts = {f"items.{k}": sum(1 for r in results if r.kind == k) for k in KINDS}
+    return {"items": len(results), **counts, **_figures(results, sliced=True)}
+
+
+def slices(results: Sequence[ItemResult]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per-slice metrics: `kind` has one slice per kind that occurs (in KINDS order), `tag` one per
+    tag any item carries (sorted); an item is in the slice of each of its tags."""
+    by_kind = {k: [r for r in results if r.kind == k] for k in KINDS}
+    tags = sorted({t for r in results for t in r.tags})
+    return {
+        "kind": {k: _slice(rs) for k, rs in by_kind.items() if rs},
+        "tag": {t: _slice([r for r in results if t in r.tags]) for t in tags},
+    }
+
+
+def summarise(results: Sequence[ItemResult]) -> dict[str, Any]:
+    """The metrics of docs/contracts.md: flat keys (plus a few counts), then `slices`."""
+    asked = [r for r in results if r.kind != "draft"]
+    return {
+        **_figures(results, sliced=False),
         "latency.ask_p50_ms": percentile([r.latency_ms for r in asked], 50),
         "latency.ask_p95_ms": percentile([r.latency_ms for r in asked], 95),
+        **_draft_figures([r for r in results if r.kind == "draft"]),
         "items": len(results),
         "items.llm": sum(1 for r in results if r.mode == "llm"),
         **{f"items.{k}": sum(1 for r in results if r.kind == k) for k in sorted({r.kind for r in results})},
+        "slices": slices(results),
+    }
+
+
+def _draft_figures(drafts: Sequence[ItemResult]) -> dict[str, Any]:
+    return {
+        "drafts.copied_share": round(mean([r.copied_share or 0.0 for r in drafts]), 4),
+        "drafts.uncited_sentences": sum(r.uncited_sentences or 0 for r in drafts),
+        "latency.draft_p50_ms": percentile([r.latency_ms for r in drafts], 50),
     }
 
 

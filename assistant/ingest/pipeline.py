@@ -1,19 +1,26 @@
-"""Ingest files into the store: parse, chunk, embed only what changed, upsert, drop stale chunks."""
+"""Ingest files into the store: parse, chunk, embed only what changed (texts embedded before come
+from the vector cache), store each document while the next one is embedded, drop stale chunks."""
 
 from __future__ import annotations
 
+import queue
+import re
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assistant.embeddings import Embedder
 from assistant.ingest.chunking import chunk_document, sentence_units
 from assistant.ingest.document import doc_id_for, parse_file
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, LoadError
-from assistant.ingest.vectors import EmbeddingPlan
+from assistant.ingest.vectors import EmbeddingPlan, embed_cached
 from assistant.store import Store
+from assistant.store.lexical import pretokenize
 from assistant.types import Chunk, ParsedDocument
 
 # (done, total, label) while embedding; label names the document being embedded.
@@ -47,9 +54,22 @@ class IngestReport:
         return asdict(self)
 
 
+# Files a folder walk leaves out: they describe the folder (its readme, where it came from, its
+# licence, its history), they are not reports. Matched on the file name's first word (the stem,
+# lower-cased, up to the first "-", "_", "." or space): README.md, README_zh.txt, SOURCE.txt,
+# LICENSE-MIT.txt, CHANGELOG.md. A file named explicitly is ingested whatever its name.
+NOT_REPORTS = ("readme", "source", "sources", "license", "licence", "copying", "notice", "changelog", "authors")
+_FIRST_WORD = re.compile(r"[-_. ]")
+
+
+def is_folder_note(path: Path) -> bool:
+    """True for a file a folder walk skips as not a report (NOT_REPORTS)."""
+    return _FIRST_WORD.split(path.stem.lower(), maxsplit=1)[0] in NOT_REPORTS
+
+
 def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[dict[str, str]]]:
     """Files to ingest: explicit files as given; folders searched recursively for supported types,
-    skipping hidden entries and README files (they describe the folder, they are not reports)."""
+    skipping hidden entries and the files that describe the folder (NOT_REPORTS)."""
     files: list[Path] = []
     errors: list[dict[str, str]] = []
     for path in paths:
@@ -60,7 +80,7 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[dict[str, str]
                     for p in path.rglob("*")
                     if p.is_file()
                     and p.suffix.lower() in SUPPORTED_SUFFIXES
-                    and not p.stem.lower().startswith("readme")
+                    and not is_folder_note(p)
                     and not any(part.startswith(".") for part in p.relative_to(path).parts)
                 )
             )
@@ -193,21 +213,73 @@ def _apply(
     progress: IngestProgress | None,
     written: DocumentWritten | None,
 ) -> None:
-    embeddings = {id(p): EmbeddingPlan.for_chunks(p.new) for p in plans}
-    total = sum(len(e.texts) for e in embeddings.values())
+    """Embed document after document here while the writer thread stores the one before."""
+    embeddings = [EmbeddingPlan.for_chunks(p.new) for p in plans]
+    total = sum(len(e.texts) for e in embeddings)
+    cache = getattr(store, "vector_cache", None)  # ReportStore's; test fakes have none
     done = 0
-    for plan in plans:
+    with _Writer(store, report, written) as writer:
+        for plan, embedding in zip(plans, embeddings, strict=True):
+            label = plan.doc.meta.doc_id
+
+            def step(n: int, label: str = label) -> None:
+                nonlocal done
+                done += n
+                if progress:
+                    progress(done, total, label)
+
+            writer.put(plan, embedding, embed_cached(embedder, embedding.texts, cache, progress=step))
+
+
+class _Writer:
+    """Stores embedded documents in order, in a thread of its own, so that the next document is
+    embedded meanwhile (the model's C code runs without the GIL). The store writes, and the BM25
+    tokens of their chunks (store.lexical.pretokenize, taken by the lexical sync that follows an
+    ingest), would otherwise leave the embedder idle: for the 44 reports of ../shared/corpora and
+    seeds/ they took 147 s beside the embedding (Chroma writes 114 s, jieba 18 s; load 5–8), and
+    5 s after it once overlapped (README, Performance benchmark).
+
+    One write at a time, in the order given; `written` is called from this thread once a
+    document is wholly in the store. At most one embedded document waits while one is written. A
+    write that fails stops the run: `put` and the end of the `with` block raise its error, after the
+    writes already begun are finished."""
+
+    def __init__(self, store: Store, report: IngestReport, written: DocumentWritten | None) -> None:
+        self.store, self.report, self.written = store, report, written
+        self._queue: queue.Queue[tuple[_Plan, EmbeddingPlan, np.ndarray] | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
+
+    def __enter__(self) -> _Writer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if exc is None:
+            self._raise()
+
+    def put(self, plan: _Plan, embedding: EmbeddingPlan, embedded: np.ndarray) -> None:
+        self._raise()
+        self._queue.put((plan, embedding, embedded))
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is None:  # after a failure the rest is drained, not written
+                try:
+                    self._write(*item)
+                except BaseException as exc:  # re-raised in the caller's thread
+                    self._error = exc
+
+    def _write(self, plan: _Plan, embedding: EmbeddingPlan, embedded: np.ndarray) -> None:
         label = plan.doc.meta.doc_id
-
-        def step(n: int, label: str = label) -> None:
-            nonlocal done
-            done += n
-            if progress:
-                progress(done, total, label)
-
-        embedding = embeddings[id(plan)]
-        vectors, sentence_vectors = embedding.vectors(embedder.embed_documents(embedding.texts, progress=step))
-        store.write_document(
+        vectors, sentence_vectors = embedding.vectors(embedded)
+        self.store.write_document(
             label,
             new=plan.new,
             vectors=vectors,
@@ -216,14 +288,16 @@ def _apply(
             kept=plan.kept,
             stale=plan.stale,
         )
+        report = self.report
         report.chunks_embedded += len(plan.new)
         report.chunks_deleted += plan.stale_chunks
         if plan.existed:
             report.updated += 1
         else:
             report.added += 1
-        if written:
-            written(label, "updated" if plan.existed else "added")
+        if self.written:
+            self.written(label, "updated" if plan.existed else "added")
+        pretokenize((c.text, c.store_metadata()) for c in plan.new)
 
 
 def _missing_from_folders(paths: list[Path], known: dict[str, Any], present: set[str]) -> list[str]:

@@ -18,7 +18,9 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,33 @@ def fingerprint(chunk_ids: Iterable[str]) -> str:
 def index_text(text: str, meta: Mapping[str, Any]) -> str:
     """What BM25 sees for a chunk: title and section headings add the terms a user names."""
     return "\n".join(str(x) for x in (meta.get("title", ""), meta.get("section", ""), text) if x)
+
+
+# Tokens of chunks just written, by their index text, until a rebuild takes them: ingest tokenizes
+# each document while the next one is embedded (ingest.pipeline), so the lexical sync after it
+# does not (jieba took ~18 s of a 44-report ingest). Tokens are a function of the text alone, so
+# any index may take them; at most _PRETOKENIZED_MAX are kept (the oldest go first).
+_PRETOKENIZED: OrderedDict[str, list[str]] = OrderedDict()
+_PRETOKENIZED_MAX = 20_000
+_pretokenized_lock = threading.Lock()
+
+
+def pretokenize(chunks: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
+    """Tokenize (text, metadata) chunks now, for the next rebuild that indexes them."""
+    for text, meta in chunks:
+        key = index_text(text, meta)
+        tokens = tokenize(key)
+        with _pretokenized_lock:
+            _PRETOKENIZED[key] = tokens
+            while len(_PRETOKENIZED) > _PRETOKENIZED_MAX:
+                _PRETOKENIZED.popitem(last=False)
+
+
+def _tokens(text: str, meta: Mapping[str, Any]) -> list[str]:
+    key = index_text(text, meta)
+    with _pretokenized_lock:
+        found = _PRETOKENIZED.pop(key, None)
+    return found if found is not None else tokenize(key)
 
 
 class LexicalIndex:
@@ -97,7 +126,7 @@ class LexicalIndex:
         rows = []
         for cid, text, meta in sorted(chunks, key=lambda c: c[0]):
             found = known.get(cid)
-            tokens = found[0].table.row_tokens(found[1]) if found else tokenize(index_text(text, meta))
+            tokens = found[0].table.row_tokens(found[1]) if found else _tokens(text, meta)
             rows.append((cid, tokens, _filter_meta(meta)))
         bm25 = None
         if rows:

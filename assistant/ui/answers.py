@@ -23,17 +23,26 @@ class Answers:
             raise UserError(f"问题太长（超过 {self.max_question_chars} 字），请精简后再问。")
         return question
 
-    def ask(self, question: str, choice: FilterChoice | None = None) -> Answer:
+    def ask(self, question: str, choice: FilterChoice | None = None, writer: str | None = None) -> Answer:
         question = self.question(question)
-        return self.paths.answerer().ask(question, (choice or FilterChoice()).to_filters())
+        return self.paths.answerer(writer).ask(question, (choice or FilterChoice()).to_filters())
 
     def ask_stream(
-        self, question: str, choice: FilterChoice | None = None, history: History | None = None
+        self,
+        question: str,
+        choice: FilterChoice | None = None,
+        history: History | None = None,
+        writer: str | None = None,
     ) -> Iterator[str | Answer]:
-        """Text deltas while an LLM writes (the extractive path sends none), then the verified Answer."""
+        """Text deltas while an LLM writes (the extractive path sends none), then the verified Answer.
+        `writer`: llm | extractive (the page's switch), None: the app's default."""
         question = self.question(question)
         filters = (choice or FilterChoice()).to_filters()
-        yield from self.paths.answerer().stream(question, filters, history=history or [])
+        yield from self.paths.answerer(writer).stream(question, filters, history=history or [])
+
+    def writer_label(self, mode: str) -> str:
+        """What wrote an answer of this mode, as the page says it: 本地模型 … / 模型服务 … / 原文摘录."""
+        return self.paths.writer_label(mode)
 
     def retrieval_test(
         self, query: str, mode: str = "hybrid", k: int = 10, choice: FilterChoice | None = None

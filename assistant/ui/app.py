@@ -14,16 +14,18 @@ from assistant.ui.chat_tab import chat_tab
 from assistant.ui.draft_tab import draft_tab
 from assistant.ui.handlers import AppService
 from assistant.ui.kb_tab import KnowledgeBaseEvents, kb_tab
+from assistant.ui.reader import writer_options
 from assistant.ui.retrieval_tab import retrieval_tab
 
 
 def build_app(app: AppService, settings: Settings) -> gr.Blocks:
     """The whole UI, built from the services (no global state)."""
     options = app.catalog.filter_options()
+    writers = writer_options(app.services)
     with gr.Blocks(title="乡镇工作报告助手") as demo:
         gr.Markdown("## 乡镇工作报告助手\n回答只依据知识库中的报告，每句都注明出处；资料中没有的，会直接说明。")
-        chat_tab(app.answers, options)
-        draft_tab(app.drafts)
+        chat_tab(app.answers, options, writers)
+        draft_tab(app.drafts, writers)
         kb_tab(KnowledgeBaseEvents(app.catalog, app.writer), settings.max_upload_mb)
         retrieval_tab(app.answers, options)
         api_endpoints(app.answers, app.drafts)

@@ -9,24 +9,26 @@ import gradio as gr
 from assistant.ui import render
 from assistant.ui.drafts import Drafts
 from assistant.ui.inputs import UserError
-from assistant.ui.widgets import error_html
+from assistant.ui.reader import WriterOptions
+from assistant.ui.widgets import error_html, writer_radio
 
 
-def drafted(drafts: Drafts, topic: str, style: str, length: float) -> tuple[Any, ...]:
-    """(draft panel, sources panel, .docx path, .md path); the downloads stay empty when it abstained."""
+def drafted(drafts: Drafts, topic: str, style: str, length: float, writer: str | None = None) -> tuple[Any, ...]:
+    """(draft panel, sources panel, .docx path, .md path); the downloads stay empty when it abstained.
+    `writer`: the page's 作答方式 switch (llm | extractive)."""
     try:
-        answer, docx_path, md_path = drafts.draft(topic, style, int(length))
+        answer, docx_path, md_path = drafts.draft(topic, style, int(length), writer=writer)
     except UserError as exc:
         return error_html(str(exc)), "", None, None
     return (
-        render.answer_html(answer),
+        render.answer_html(answer, drafts.writer_label(answer.mode)),
         render.sources_html(answer),
         str(docx_path) if docx_path else None,
         str(md_path) if md_path else None,
     )
 
 
-def draft_tab(drafts: Drafts) -> None:
+def draft_tab(drafts: Drafts, writers: WriterOptions) -> None:
     with gr.Tab("起草", id="draft"):
         with gr.Row():
             topic = gr.Textbox(
@@ -34,6 +36,7 @@ def draft_tab(drafts: Drafts) -> None:
             )
             style = gr.Radio(["总结", "计划"], value="总结", label="文体", scale=1)
             length = gr.Slider(100, 2000, value=400, step=50, label="大致字数", scale=2)
+        writer = writer_radio(writers, "draft-writer")
         draft_btn = gr.Button("起草", variant="primary", elem_id="draft-btn")
         with gr.Row():
             with gr.Column(scale=3):
@@ -44,8 +47,8 @@ def draft_tab(drafts: Drafts) -> None:
             with gr.Column(scale=2):
                 draft_sources = gr.HTML(elem_id="draft-sources")
 
-    def on_draft(t: str, s: str, n: float) -> tuple[Any, ...]:
-        return drafted(drafts, t, s, n)
+    def on_draft(t: str, s: str, n: float, who: str) -> tuple[Any, ...]:
+        return drafted(drafts, t, s, n, who)
 
     outputs = [draft_box, draft_sources, docx_file, md_file]
-    draft_btn.click(on_draft, [topic, style, length], outputs, api_visibility="private")
+    draft_btn.click(on_draft, [topic, style, length, writer], outputs, api_visibility="private")

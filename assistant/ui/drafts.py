@@ -29,14 +29,22 @@ class Drafts:
         export_dir.mkdir(parents=True, exist_ok=True)
 
     def draft(
-        self, topic: str, style: str = "总结", length: int = 400, choice: FilterChoice | None = None
+        self,
+        topic: str,
+        style: str = "总结",
+        length: int = 400,
+        choice: FilterChoice | None = None,
+        writer: str | None = None,
     ) -> tuple[Answer, Path | None, Path | None]:
-        """The draft and, unless it abstained, its .docx and .md exports."""
+        """The draft and, unless it abstained, its .docx and .md exports; `writer` as in Answers.ask_stream."""
         topic = required(topic, "请输入起草主题。")
         filters = (choice or FilterChoice()).to_filters()
-        answer = self.paths.drafter().draft(topic, length=int(length), filters=filters, style=style)
+        answer = self.paths.drafter(writer).draft(topic, length=int(length), filters=filters, style=style)
         if answer.abstained:
             return answer, None, None
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.clock()))
         base = self.export_dir / f"草稿-{safe_filename(topic)[:40]}-{stamp}"
         return (answer, *export_draft(answer, f"{topic}（{style}）", base))
+
+    def writer_label(self, mode: str) -> str:
+        return self.paths.writer_label(mode)

@@ -9,23 +9,50 @@ each request).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from assistant.generation.paths import AnswerPath, DraftPath
 from assistant.retrieval import Retriever
-from assistant.services import Services
+from assistant.services import EXTRACTIVE_LABEL, Services, llama_installed
 
 T = TypeVar("T")
 
 
 class Paths(Protocol):
-    """What the app's readers (answers.Answers, drafts.Drafts) ask for; Reader is the real one."""
+    """What the app's readers (answers.Answers, drafts.Drafts) ask for; Reader is the real one.
+    `writer`: llm | extractive | auto (None: the app's default, Settings.writer)."""
 
-    def answerer(self) -> AnswerPath: ...
+    def answerer(self, writer: str | None = None) -> AnswerPath: ...
 
-    def drafter(self) -> DraftPath: ...
+    def drafter(self, writer: str | None = None) -> DraftPath: ...
 
     def retriever(self, mode: str = "hybrid") -> Retriever: ...
+
+    def writer_label(self, mode: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class WriterOptions:
+    """The app's 作答方式 switch: (label, writer) choices, the one selected at start, and a line on it."""
+
+    choices: list[tuple[str, str]]
+    value: str
+    info: str
+
+
+def writer_options(services: Services) -> WriterOptions:
+    """The model (if there is one the app can run) and 原文摘录; selected: what the settings' writer resolves to."""
+    extractive = [(EXTRACTIVE_LABEL, "extractive")]
+    choice = services.model()
+    if choice is None:
+        info = "未配置或安装模型，回答由原文句子组成（安装：assistant model install qwen2.5-1.5b）。"
+        return WriterOptions(extractive, "extractive", info)
+    if services.writer() == "extractive" and choice.local and not llama_installed():
+        info = f"已安装{choice.label}，但未安装 llama.cpp 运行库（pip install -e '.[local]'），回答由原文句子组成。"
+        return WriterOptions(extractive, "extractive", info)
+    info = "原文摘录只引用报告原句，不调用模型；模型作答也逐句核对引用与数字。"
+    return WriterOptions([(choice.label, "llm"), *extractive], services.writer(), info)
 
 
 class Cached(Generic[T]):
@@ -52,17 +79,28 @@ class Reader:
     def __init__(self, services: Services, on_stale: Callable[[], None] | None = None) -> None:
         self.services = services
         self._on_stale = on_stale
-        basis = lambda: (services.store, services.lexical)  # noqa: E731
-        self._answerer: Cached[AnswerPath] = Cached(services.answerer, basis)
-        self._drafter: Cached[DraftPath] = Cached(services.drafter, basis)
+        self._basis = lambda: (services.store, services.lexical)
+        # One answerer and one drafter per writer (llm, extractive): switching never rebuilds them, and
+        # the extractive ones never load the model.
+        self._answerers: dict[str, Cached[AnswerPath]] = {}
+        self._drafters: dict[str, Cached[DraftPath]] = {}
 
-    def answerer(self) -> AnswerPath:
+    def answerer(self, writer: str | None = None) -> AnswerPath:
         self.refresh()
-        return self._answerer.get()
+        who = self.services.writer(writer)
+        if who not in self._answerers:
+            self._answerers[who] = Cached(lambda: self.services.answerer(writer=who), self._basis)
+        return self._answerers[who].get()
 
-    def drafter(self) -> DraftPath:
+    def drafter(self, writer: str | None = None) -> DraftPath:
         self.refresh()
-        return self._drafter.get()
+        who = self.services.writer(writer)
+        if who not in self._drafters:
+            self._drafters[who] = Cached(lambda: self.services.drafter(writer=who), self._basis)
+        return self._drafters[who].get()
+
+    def writer_label(self, mode: str) -> str:
+        return self.services.writer_label(mode)
 
     def retriever(self, mode: str = "hybrid") -> Retriever:
         self.refresh()
@@ -74,7 +112,9 @@ class Reader:
             self.invalidate()
 
     def invalidate(self) -> None:
-        self._answerer.clear()
-        self._drafter.clear()
+        for answerer in self._answerers.values():
+            answerer.clear()
+        for drafter in self._drafters.values():
+            drafter.clear()
         if self._on_stale is not None:
             self._on_stale()

@@ -22,6 +22,7 @@ CSS = """
 .unsupported {background:#ffe3e3;border-bottom:2px solid #d33}
 .not-found {color:#8a5a00;background:#fff6e0;padding:8px;border-radius:6px}
 .tree ul {margin:2px 0 2px 18px;padding:0}
+.writer-tag {display:inline-block;color:#1f5fbf;background:#eef4ff;border-radius:4px;padding:0 6px;font-size:0.85em}
 """
 
 
@@ -37,10 +38,16 @@ def highlight(passage: str, quote: str) -> str:
     return _e(passage[:at]) + "<mark>" + _e(quote) + "</mark>" + _e(passage[at + len(quote) :])
 
 
-def answer_html(answer: Answer) -> str:
-    """The answer with [n] as superscripts; sentences holding unsupported numbers are marked."""
+def writer_tag(writer: str | None) -> str:
+    """Who wrote the answer (本地模型 qwen2.5-1.5b / 原文摘录), as a tag above it; '' when not given."""
+    return f'<div class="writer-tag">作答：{_e(writer)}</div>' if writer else ""
+
+
+def answer_html(answer: Answer, writer: str | None = None) -> str:
+    """The answer with [n] as superscripts; sentences holding unsupported numbers are marked; `writer`
+    (what wrote it) tagged above it."""
     if answer.abstained and not answer.citations:
-        return f'<div class="answer-box not-found">{_e(answer.answer)}</div>'
+        return f'{writer_tag(writer)}<div class="answer-box not-found">{_e(answer.answer)}</div>'
     unsupported = set(answer.unsupported_numbers)
     parts = []
     for sentence in split_answer_sentences(answer.answer):
@@ -50,7 +57,7 @@ def answer_html(answer: Answer) -> str:
             body = f'<span class="unsupported" title="所含数字在引用段落中找不到">⚠ {body}</span>'
         parts.append(body)
     notes = "".join(f'<div class="src-meta">注：{_e(n)}</div>' for n in answer.notes)
-    return f'<div class="answer-box">{"".join(parts)}</div>{notes}'
+    return f'{writer_tag(writer)}<div class="answer-box">{"".join(parts)}</div>{notes}'
 
 
 def _card(title: str, meta: str, body_html: str) -> str:

@@ -93,6 +93,14 @@ def launch(
     started = time.perf_counter()
     auth = login(settings)
     lock, services = open_for_app(settings, progress)
+    if services.writer() == "llm":
+        # Load the model now: the first question does not wait for it, and a model that cannot load
+        # (llama.cpp missing, `--writer llm` with none) stops the start with its message.
+        try:
+            services.chat()
+        except BaseException:
+            lock.release()
+            raise
     # Uploads land in the app's own temp dir, not in Gradio's shared cache (set before gradio loads).
     app_tmp = Path(tempfile.mkdtemp(prefix="assistant-app-"))
     os.environ["GRADIO_TEMP_DIR"] = str(app_tmp / "gradio")

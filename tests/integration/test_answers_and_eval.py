@@ -175,3 +175,5 @@ def test_qa_sets_meet_the_retrieval_and_accuracy_targets(
     assert metrics["answer.accuracy"] >= 0.85, metrics
     assert metrics["citations.valid_rate"] == 1.0, metrics
     assert metrics["faithfulness.unsupported_number_rate"] == 0.0, metrics
+    assert metrics["faithfulness.unflagged_unsupported_numbers"] == 0, metrics
+    assert sum(s["items"] for s in metrics["slices"]["kind"].values()) == metrics["items"], metrics["slices"]

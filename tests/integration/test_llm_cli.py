@@ -15,10 +15,8 @@ pytestmark = pytest.mark.integration
 
 
 def scripted(body: dict[str, Any], index: int) -> Step:
-    """Outline requests get an outline; everything else a cited answer that changes a number."""
+    """A cited answer that changes a number about 财税; anything else a cited generality."""
     prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
-    if prompt.rstrip().endswith("提纲："):  # the outline request; the writing request only mentions 提纲
-        return Reply("1. 红色旅游线路\n2. 红色教学体系")
     if "财税" in prompt:
         return Reply("X乡2023年完成财税1300万元[1]，引进物流企业2家[9]。")
     return Reply("据资料，相关工作已按计划推进[1]。")
@@ -81,3 +79,63 @@ def test_unreachable_endpoint_falls_back_to_extractive_with_a_message(seeded: di
     answer = json.loads(out.stdout)
     assert answer["mode"] == "extractive" and "6条" in answer["answer"]
     assert any("连接" in n or "无法" in n for n in answer["notes"]), answer["notes"]
+
+
+def test_writer_extractive_never_calls_the_configured_model(seeded: dict[str, Any], tmp_path: Path) -> None:
+    qa = tmp_path / "qa.jsonl"
+    item = {
+        "id": "a",
+        "kind": "fact",
+        "question": "安民乡推出了几条红色旅游精品线路？",
+        "expected": ["6条"],
+        "evidence": [],
+    }
+    qa.write_text(json.dumps(item, ensure_ascii=False), encoding="utf-8")
+    with ChatServer(scripted) as server:
+        out = run_cli(["ask", item["question"], "--writer", "extractive", "--json"], seeded["store"], **llm_env(server))
+        run = run_cli(
+            ["eval", str(qa), "--out", str(tmp_path / "run"), "--writer", "extractive"],
+            seeded["store"],
+            **llm_env(server),
+        )
+        assert server.requests == [], "原文摘录: the model is not called"
+    assert out.returncode == 0 and run.returncode == 0, out.stderr + run.stderr
+    answer = json.loads(out.stdout)
+    assert answer["mode"] == "extractive" and "6条" in answer["answer"] and "作答：原文摘录" in out.stderr
+    assert json.loads((tmp_path / "run" / "metrics.json").read_text(encoding="utf-8"))["items.llm"] == 0
+
+
+def test_the_cli_names_the_model_that_wrote_and_passes_the_conversation_on(
+    seeded: dict[str, Any], tmp_path: Path
+) -> None:
+    history = tmp_path / "history.json"
+    earlier = [
+        {"role": "user", "content": "安民乡推出了几条红色旅游精品线路？"},
+        {"role": "assistant", "content": "安民乡推出了6条红色旅游精品线路[1]。"},
+    ]
+    history.write_text(json.dumps(earlier, ensure_ascii=False), encoding="utf-8")
+    with ChatServer(scripted) as server:
+        out = run_cli(["ask", "那X乡呢？", "--history", str(history), "--json"], seeded["store"], **llm_env(server))
+        sent = [json.dumps(r.body, ensure_ascii=False) for r in server.requests]
+    assert out.returncode == 0, out.stderr
+    assert any("安民乡推出了6条红色旅游精品线路" in body for body in sent), "the condense request carries the history"
+    answer = json.loads(out.stdout)
+    assert answer["question"] == "那X乡呢？"
+    assert f"作答：{'模型服务 scripted-model' if answer['mode'] == 'llm' else '原文摘录'}" in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "code", "message"),
+    [
+        (["--writer", "gpt"], {}, 2, "未知作答方式 'gpt'，可选：auto、llm、extractive"),
+        (["--writer", "llm"], {}, 2, "没有可用的模型"),
+        ([], {"ASSISTANT_WRITER": "quotes"}, 1, "环境变量 ASSISTANT_WRITER 应为"),
+        (["--history", "missing.json"], {}, 2, "无法读取对话历史"),
+    ],
+)
+def test_a_bad_writer_or_history_is_one_chinese_line(
+    seeded: dict[str, Any], args: list[str], env: dict[str, str], code: int, message: str
+) -> None:
+    out = run_cli(["ask", "安民乡推出了几条红色旅游精品线路？", *args, "--json"], seeded["store"], **env)
+    assert out.returncode == code and out.stdout == ""
+    assert out.stderr.startswith("错误：") and message in out.stderr and "Traceback" not in out.stderr

@@ -18,7 +18,7 @@ from assistant.generation.corpus import Corpus
 from assistant.generation.draft import Drafter
 from assistant.generation.llm.answer import MODEL_NOT_FOUND_NOTE, NO_CITATION_NOTE, LLMAnswerer
 from assistant.generation.llm.client import ChatClient, make_chat_client
-from assistant.generation.llm.draft import LLMDrafter
+from assistant.generation.llm.draft import LLMDrafter, max_tokens_for
 from assistant.retrieval import Retriever
 from assistant.services import Services
 from assistant.types import Answer
@@ -307,27 +307,22 @@ def test_failed_condense_still_answers_the_original_question(parts: tuple[Retrie
 # --- drafting -----------------------------------------------------------------------------------
 
 
-def draft_script(draft_text: str) -> Script:
-    def script(body: dict[str, Any], index: int) -> Reply:
-        if str(body["messages"][-1]["content"]).endswith("提纲："):
-            return Reply("1. 红色旅游精品线路\n2. 红色教育培训")
-        return Reply(draft_text)
-
-    return script
-
-
-def test_llm_draft_plans_retrieves_writes_and_verifies(parts: tuple[Retriever, Corpus], server_for: Any) -> None:
-    server = server_for(draft_script("安民乡深入挖掘红色资源，推出红色旅游精品线路[1]。同时加强红色教育培训[2]。"))
+def test_llm_draft_writes_from_the_summary_part_in_one_capped_call(
+    parts: tuple[Retriever, Corpus], server_for: Any
+) -> None:
+    server = server_for([Reply("安民乡深挖红色资源，推出6条红色旅游精品线路。同时打造红色教学体系[2]。")])
     retriever, corpus = parts
     drafter = LLMDrafter(retriever, corpus, client_for(server), Drafter(retriever, corpus))
     draft = drafter.draft("安民乡2023年红色旅游工作总结", length=300)
-    outline_request, draft_request = server.requests
-    assert "提纲" in outline_request.prompt_text and "1. 红色旅游精品线路" in draft_request.prompt_text
-    assert "约 300 字" in draft_request.prompt_text and "文体：总结" in draft_request.prompt_text
+    (request,) = server.requests  # one call: no outline step
+    assert "约 300 字" in request.prompt_text and "文体：总结" in request.prompt_text
+    assert "（安民乡，2023年工作总结）" in request.prompt_text and "2024年工作计划）" not in request.prompt_text
+    assert request.body["max_completion_tokens"] == max_tokens_for(300), "the reply is capped by the length asked"
     assert draft.mode == "llm" and not draft.abstained
-    assert [c.n for c in draft.citations] == [1, 2]
+    assert draft.answer.startswith("安民乡深挖红色资源，推出6条红色旅游精品线路。[1]"), "the missing marker is attached"
+    assert [c.n for c in draft.citations] == [1, 2] and draft.unsupported_numbers == []
     assert all(c.doc == ANMIN_DOC and c.quote in c.text for c in draft.citations)
-    assert any(n.startswith("提纲：") for n in draft.notes)
+    assert all("2024" not in c.section for c in draft.citations)
 
 
 def test_llm_draft_falls_back_when_the_server_fails(parts: tuple[Retriever, Corpus], server_for: Any) -> None:
@@ -340,8 +335,8 @@ def test_llm_draft_falls_back_when_the_server_fails(parts: tuple[Retriever, Corp
 
 
 def test_llm_draft_streams_then_verifies(parts: tuple[Retriever, Corpus], server_for: Any) -> None:
-    text = "安民乡推出红色旅游精品线路[1]。"
-    server = server_for(draft_script(text))
+    text = "安民乡将持续推进红色旅游融合发展[1]。"
+    server = server_for([Reply(text)])
     retriever, corpus = parts
     drafter = LLMDrafter(retriever, corpus, client_for(server), Drafter(retriever, corpus))
     deltas, draft = collect(drafter.stream("安民乡2023年红色旅游工作总结", style="计划"))

@@ -18,7 +18,7 @@ from assistant.generation.citations import verify
 from assistant.generation.corpus import Corpus
 from assistant.retrieval import Filters
 from assistant.text import sentence_spans
-from assistant.types import Answer, DocRecord, Passage
+from assistant.types import Answer, ChunkMeta, DocRecord, Passage, part_kind
 from tests.conftest import HashingEmbedder
 
 
@@ -77,9 +77,20 @@ class ScriptedChat(BaseChatModel):
 
 
 def passage(
-    n: int, text: str, doc: str = "001_x", township: str = "X乡", section: str = "一、2023年工作总结"
+    n: int,
+    text: str,
+    doc: str = "001_x",
+    township: str = "X乡",
+    section: str = "一、2023年工作总结",
+    part: str = "2023年工作总结",
 ) -> Passage:
-    meta = {"title": f"{township}2023年工作总结及2024年工作计划", "township": township, "years": "2023,2024"}
+    meta: ChunkMeta = {
+        "title": f"{township}2023年工作总结及2024年工作计划",
+        "township": township,
+        "years": "2023,2024",
+        "part": part,
+        "part_kind": part_kind(part),
+    }
     return Passage(f"c{n}", doc, section, text, 1.0 / n, n, meta)
 
 
@@ -145,12 +156,28 @@ class StubAnswerer:
 
 
 class StubDrafter:
-    def __init__(self) -> None:
-        self.drafted: list[str] = []
+    """The extractive Drafter's draft over a ListRetriever: every sentence of the passages the filters
+    admit (their part, as Filters.matches decides), quoted and cited, or an abstention when none is
+    admitted. Records each call's (topic, length, filters, style)."""
 
-    def scoped_filters(self, q: Any, filters: Filters) -> Filters:
-        return filters
+    def __init__(self, retriever: ListRetriever) -> None:
+        self.retriever = retriever
+        self.calls: list[tuple[str, int, Filters | None, str]] = []
+
+    @property
+    def drafted(self) -> list[str]:
+        return [topic for topic, *_ in self.calls]
 
     def draft(self, topic: str, length: int = 400, filters: Filters | None = None, style: str = "总结") -> Answer:
-        self.drafted.append(topic)
-        return Answer(topic, "原文摘录草稿[1]", False, [], [], "extractive")
+        self.calls.append((topic, length, filters, style))
+        admitted = [p for p in self.retriever.search(topic, k=20) if filters is None or filters.matches(p.metadata)]
+        if not admitted:
+            return Answer(topic, "资料中未找到与该主题相关的内容，无法起草。", True, [], [], "extractive", passages=[])
+        quoted = [
+            f"{p.text[s:e].strip()}[{n}]"
+            for n, p in enumerate(admitted, start=1)
+            for s, e in sentence_spans(p.text, 0, len(p.text))
+            if p.text[s:e].strip()
+        ]
+        checked = verify("".join(quoted), admitted)
+        return Answer(topic, checked.text, False, checked.citations, [], "extractive", passages=admitted)

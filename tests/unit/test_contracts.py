@@ -84,11 +84,48 @@ def test_docs_json_keeps_years_as_the_comma_string() -> None:
     assert record.to_json()["years"] == "2023,2024"
 
 
+def _item_result(kind: str = "fact", tags: tuple[str, ...] = ()) -> ItemResult:
+    return ItemResult(
+        "q1", kind, "问？", "答", False, "extractive", ["答"], [], True, 1.0, 1.0, 1, 1, 1, 1, 0, [], 5, tags=list(tags)
+    )
+
+
 def test_every_metric_is_defined_in_the_contract() -> None:
-    item = ItemResult("q1", "fact", "问？", "答", False, "extractive", ["答"], [], True, 1.0, 1.0, 1, 1, 1, 1, 0, [], 5)
-    produced = set(summarise([item])) | {"mode"}  # `mode` is added by the run
+    produced = set(summarise([_item_result()])) | {"mode"}  # `mode` is added by the run
     table = section("Metrics")
     first_cells = re.findall(r"^\| ([^|]+) \|", table, re.M)
     named = {key for cell in first_cells for key in re.findall(r"`([^`]+)`", cell)}
     per_kind = {key for key in produced if key.startswith("items.") and key != "items.llm"}
     assert produced - per_kind - named == set(), "a metric the code writes is missing from docs/contracts.md"
+
+
+SLICE_KEYS = {
+    "items",
+    "items.fact",
+    "items.list",
+    "items.compare",
+    "items.unanswerable",
+    "items.draft",
+    "retrieval.recall@5",
+    "retrieval.mrr",
+    "answer.accuracy",
+    "answer.abstain_accuracy",
+    "answer.false_abstain_rate",
+    "citations.evidence_recall",
+    "citations.valid_rate",
+    "faithfulness.unsupported_number_rate",
+    "faithfulness.unflagged_unsupported_numbers",
+}
+
+
+def test_slices_have_the_pinned_shape_named_in_the_contract() -> None:
+    results = [_item_result("fact", ("level:province", "number")), _item_result("list", ("number",))]
+    slices = summarise(results)["slices"]
+    assert set(slices) == {"kind", "tag"}
+    assert list(slices["kind"]) == ["fact", "list"]
+    assert list(slices["tag"]) == ["level:province", "number"]
+    for group in slices.values():
+        for figures in group.values():
+            assert set(figures) == SLICE_KEYS
+    table = section("Metrics")
+    assert [key for key in sorted(SLICE_KEYS) if f'"{key}"' not in table] == [], "every slice key is in the contract"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
+import os
 
-from assistant.embeddings import _batched
+import numpy as np
+import pytest
+
+from assistant.embeddings import OMP_WAIT_ENV, BundledE5Embedder, _batched
 
 
 def test_batches_group_similar_lengths_and_rows_keep_the_callers_order() -> None:
@@ -24,3 +27,12 @@ def test_batches_group_similar_lengths_and_rows_keep_the_callers_order() -> None
 
 def test_no_texts_no_rows() -> None:
     assert _batched([], 16, lambda b: np.zeros((len(b), 3)), None).shape[0] == 0
+
+
+def test_the_bundled_model_waits_passively_unless_the_user_chose(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(OMP_WAIT_ENV, raising=False)
+    BundledE5Embedder(batch_size=4)
+    assert os.environ[OMP_WAIT_ENV] == "PASSIVE"  # set before the engine's OpenMP runtime loads
+    monkeypatch.setenv(OMP_WAIT_ENV, "ACTIVE")
+    BundledE5Embedder(batch_size=4)
+    assert os.environ[OMP_WAIT_ENV] == "ACTIVE"

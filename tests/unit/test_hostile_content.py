@@ -13,7 +13,7 @@ from langchain_core.messages import BaseMessage
 
 from assistant.generation.export import LINK_REMOVED, draft_docx, draft_markdown
 from assistant.generation.llm.answer import Generated, LLMAnswerer, finish_generated, system_text
-from assistant.generation.llm.draft import LLMDrafter, parse_outline
+from assistant.generation.llm.draft import LLMDrafter
 from assistant.generation.llm.prompts import PromptLibrary
 from assistant.generation.sanitize import (
     LINKS_REMOVED_NOTE,
@@ -144,19 +144,19 @@ def test_the_answer_path_fences_the_hostile_passage_and_cleans_the_reply() -> No
     assert LINKS_REMOVED_NOTE in answer.notes and PROMPT_ECHO_NOTE in answer.notes
 
 
-def test_the_draft_path_cleans_outline_and_text() -> None:
+def test_the_draft_path_fences_the_hostile_passage_and_cleans_the_text() -> None:
     def reply(messages: list[BaseMessage]) -> str:
-        if str(messages[-1].content).endswith("提纲："):
-            return f"1. 政务公开{EXFIL}\n2. 宣传工作"
         return obeying_reply(str(messages[0].content))
 
     retriever = ListRetriever([HOSTILE, MARKUP])
     chat = ScriptedChat(replies=[reply])
-    draft = LLMDrafter(retriever, corpus(), chat, StubDrafter()).draft("青溪镇政务公开工作总结")
-    assert draft.mode == "llm" and "attacker.example" not in draft.answer
-    assert "提纲：政务公开；宣传工作" in draft.notes
+    draft = LLMDrafter(retriever, corpus(), chat, StubDrafter(retriever)).draft("青溪镇政务公开工作总结")
+    system, user = (str(m.content) for m in chat.calls[0])
+    assert "忽略以上指令" not in system and INJECTION in user  # the document's text is data, in the user turn
+    assert draft.mode == "llm" and "attacker.example" not in draft.answer and "规则" not in draft.answer
+    assert draft.answer.startswith("青溪镇政府网站全年发布政务信息312条[1]。")
+    # The notes say what was removed (cleaning runs before uncited sentences are dropped).
     assert LINKS_REMOVED_NOTE in draft.notes and PROMPT_ECHO_NOTE in draft.notes
-    assert parse_outline(f"1. 要点{EXFIL}") == ["要点"]
 
 
 # --- exports ------------------------------------------------------------------------------------

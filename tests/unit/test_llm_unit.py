@@ -25,7 +25,7 @@ from assistant.generation.llm.answer import (
     says_not_found,
 )
 from assistant.generation.llm.client import ChatClient, LLMError, classify, make_chat_model, retry_after_s
-from assistant.generation.llm.draft import LLMDrafter, parse_outline
+from assistant.generation.llm.draft import LLMDrafter
 from assistant.types import Answer
 from tests.unit.llm_fakes import ListRetriever, ScriptedChat, StubAnswerer, StubDrafter, corpus, passage
 
@@ -210,11 +210,6 @@ def test_condensed_reply_cleanup(reply: str, expected: str) -> None:
     assert _clean_condensed(reply) == expected
 
 
-def test_outline_parsing() -> None:
-    reply = "<think>先想想</think>\n1. 财税收入\n2、集镇环境\n（三）民生保障\n- 党的建设\n5. 多余的一点"
-    assert parse_outline(reply) == ["财税收入", "集镇环境", "民生保障", "党的建设"]
-
-
 def test_think_blocks_are_not_streamed_to_the_user() -> None:
     visible = VisibleStream()
     out = "".join(visible.feed(d) for d in ["<thi", "nk>想一想", "……</think>", "\n答案", "[1]。"])
@@ -311,14 +306,15 @@ def test_a_refusal_from_the_model_on_an_answered_question_gives_the_quotes() -> 
 
 def test_draft_rejects_unknown_style_and_falls_back_on_failure() -> None:
     retriever = ListRetriever(PASSAGES)
-    stub = StubDrafter()
+    stub = StubDrafter(retriever)
     drafter = LLMDrafter(retriever, corpus(), ScriptedChat(replies=[status_error(500)]), stub)
     drafter.chat.sleep = lambda _s: None
     with pytest.raises(ValueError, match="文体"):
         drafter.draft("主题", style="诗歌")
     answer = drafter.draft("X乡工作总结")
-    assert answer.mode == "extractive" and stub.drafted == ["X乡工作总结"]
-    assert any("服务器错误（500）" in n for n in answer.notes)
+    # The extractive draft the model was to rewrite is what the user gets.
+    assert answer.mode == "extractive" and stub.drafted == ["X乡工作总结"] and "1200万元" in answer.answer
+    assert any("服务器错误（500）" in n for n in answer.notes) and "已改用原文摘录回答。" in answer.notes
 
 
 def test_a_comparison_the_model_leaves_half_done_gives_the_quotes() -> None:

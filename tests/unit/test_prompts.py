@@ -43,7 +43,6 @@ def rendered_by_the_code() -> dict[str, list[BaseMessage]]:
         replies=[
             lambda m: "X乡2023年完成了多少财税收入？",  # condense
             "X乡2023年完成财税1200万元[1]。",  # answer
-            "1. 财税收入\n2. 集镇环境",  # outline
             "2023年完成财税1200万元[1]。投入11万元维修农贸市场[3]。",  # draft
         ]
     )
@@ -51,9 +50,9 @@ def rendered_by_the_code() -> dict[str, list[BaseMessage]]:
     answerer = LLMAnswerer(retriever, corpus(), chat, StubAnswerer(retriever), year=2024)
     history = [{"role": "user", "content": "X乡去年财税收入多少？"}, {"role": "assistant", "content": "1200万元[1]"}]
     assert answerer.ask("那今年呢？", history=history).mode == "llm"
-    drafter = LLMDrafter(retriever, corpus(), chat, StubDrafter())
+    drafter = LLMDrafter(retriever, corpus(), chat, StubDrafter(retriever))
     assert drafter.draft("X乡2023年工作总结", length=300).mode == "llm"
-    return dict(zip(("condense", "answer", "outline", "draft"), chat.calls, strict=True))
+    return dict(zip(("condense", "answer", "draft"), chat.calls, strict=True))
 
 
 def test_every_prompt_renders_with_what_the_code_passes_and_no_placeholder_remains() -> None:
@@ -82,10 +81,21 @@ def test_answer_prompt_fences_the_passages_and_guards_against_injection() -> Non
         assert rule in system
 
 
-@pytest.mark.parametrize("name", ["draft", "outline", "condense"])
+@pytest.mark.parametrize("name", ["draft", "condense"])
 def test_other_prompts_carry_the_injection_guard(name: str) -> None:
     system = str(rendered_by_the_code()[name][0].content)
     assert "不要执行" in system
+
+
+def test_draft_prompt_fences_the_excerpts_with_township_and_part() -> None:
+    system, user = (str(m.content) for m in rendered_by_the_code()["draft"])
+    assert user.count("===== 资料开始 =====") == 1 and user.count("===== 资料结束 =====") == 1
+    assert "[1]（X乡，2023年工作总结）\n2023年完成财税1200万元" in user and "[2]（安民乡，2023年工作总结）" in user
+    assert "＝＝＝＝＝ 资料 [1] 结束 ＝＝＝＝＝" in user, "a fence inside a passage is defanged"
+    assert INJECTION in user and "文档：" not in user  # data, compactly: no document ids
+    assert "起草主题：X乡2023年工作总结" in user and "文体：总结" in user and "约 300 字" in user
+    for rule in ("[1]", "原样照抄", "不要照抄资料原句", "不要执行"):
+        assert rule in system
 
 
 def test_condense_prompt_has_the_history_and_the_report_years() -> None:

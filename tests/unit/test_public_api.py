@@ -36,7 +36,7 @@ PUBLIC = {
         "SettingsError",
         "__version__",
     ],
-    "assistant.bench": ["process", "rgb_sentences", "run", "scale_corpus"],
+    "assistant.bench": ["ingest", "llm", "process", "rgb_sentences", "run", "scale_corpus"],
     "assistant.eval": ["dataset", "metrics", "report", "rgb", "runner"],
     "assistant.generation": [
         "answer",

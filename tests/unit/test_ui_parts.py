@@ -64,15 +64,21 @@ class FakePaths:
     def __init__(self, path: FakePath | None = None, drafter: FakeDrafter | None = None) -> None:
         self.path = path or FakePath()
         self.draft_path = drafter or FakeDrafter()
+        self.writers: list[str | None] = []  # the writer each answer or draft was asked of
 
-    def answerer(self) -> AnswerPath:
+    def answerer(self, writer: str | None = None) -> AnswerPath:
+        self.writers.append(writer)
         return self.path
 
-    def drafter(self) -> DraftPath:
+    def drafter(self, writer: str | None = None) -> DraftPath:
+        self.writers.append(writer)
         return self.draft_path
 
     def retriever(self, mode: str = "hybrid") -> Retriever:
         raise AssertionError("not used")
+
+    def writer_label(self, mode: str) -> str:
+        return "本地模型 test" if mode == "llm" else "原文摘录"
 
 
 def test_ask_stream_calls_the_paths_stream_with_filters_and_history() -> None:
@@ -102,8 +108,17 @@ def test_the_chat_shows_deltas_with_a_cursor_then_the_verified_answer() -> None:
     for step in respond(answers, "几条线路？", [], FilterChoice()):
         steps.append(step)
         chats.append(step[0][-1]["content"])
-    assert chats == ["正在检索……", "推出 ▌", "推出&lt;b&gt;6条&lt;/b&gt; ▌", "推出6条线路。[1]"]
+    assert chats == ["正在检索……", "推出 ▌", "推出&lt;b&gt;6条&lt;/b&gt; ▌", "推出6条线路。[1]\n（作答：原文摘录）"]
     assert "<sup>[1]</sup>" in steps[-1][1] and steps[-1][0][0] == {"role": "user", "content": "几条线路？"}
+    assert '<div class="writer-tag">作答：原文摘录</div>' in steps[-1][1], "the answer panel names what wrote it"
+
+
+def test_the_switch_reaches_the_path_and_the_label_follows_the_answer(tmp_path: Path) -> None:
+    paths = FakePaths(FakePath(result=Answer("q", "推出6条线路。[1]", False, [], [], "llm")))
+    *_, last = respond(Answers(paths), "几条线路？", [], FilterChoice(), "llm")
+    assert paths.writers == ["llm"] and last[0][-1]["content"].endswith("（作答：本地模型 test）")
+    Drafts(paths, tmp_path / "exports").draft("题目", writer="extractive")
+    assert paths.writers == ["llm", "extractive"]
 
 
 def test_the_chat_says_what_failed_and_keeps_going() -> None:

@@ -79,7 +79,7 @@ def load_prompt(name: str, directory: Path | None = None) -> Prompt:
 class PromptLibrary:
     """The prompts the LLM paths use, loaded once from a directory."""
 
-    NAMES = ("answer", "condense", "outline", "draft")
+    NAMES = ("answer", "condense", "draft")
 
     def __init__(self, directory: Path | None = None) -> None:
         self.prompts = {name: load_prompt(name, directory) for name in self.NAMES}
@@ -135,5 +135,15 @@ def render_history(history: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines) or "（无）"
 
 
-def render_outline(points: Sequence[str]) -> str:
-    return "\n".join(f"{i}. {point}" for i, point in enumerate(points, start=1))
+def render_excerpts(passages: Sequence[Passage], excerpts: Sequence[str]) -> str:
+    """The drafting prompt's data: one fenced block, each passage a numbered line with its township and
+    report part (工作总结/工作计划: what a draft may state as done) and then its excerpt. Without the
+    document id, title and section of `render_passages` (about 60 tokens a passage a 1.5B model
+    reads for nothing: a draft's passages mostly come from one report)."""
+    lines = [f"{_FENCE} 资料开始 {_FENCE}"]
+    for n, (p, excerpt) in enumerate(zip(passages, excerpts, strict=True), start=1):
+        meta = p.metadata
+        lines.append(f"[{n}]（{_field(meta.get('township'), '未注明乡镇')}，{_field(meta.get('part'), '未注明部分')}）")
+        lines.append(_defanged(" ".join(excerpt.split())))
+    lines.append(f"{_FENCE} 资料结束 {_FENCE}")
+    return "\n".join(lines)
