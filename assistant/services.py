@@ -389,7 +389,7 @@ class Services:
         documents = self.lexical.documents()
         townships = {doc: str(meta.get("township", "")) for doc, meta in documents.items()}
         kinds = {doc: str(meta.get("kind", "")) for doc, meta in documents.items()}
-        return Corpus(lexical=self.lexical, doc_townships=townships, doc_kinds=kinds)
+        return Corpus(lexical=self.lexical, doc_townships=townships, doc_kinds=kinds, records=self.store.documents)
 
 
 def _answer_path(retriever: Retriever, corpus: Corpus, chat: ChatClient | None) -> AnswerPath:

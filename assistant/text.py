@@ -65,6 +65,8 @@ QUESTION_WORDS = frozenset(
     "哪里 为什么 多大 多久 多长 谁 乡 镇 全乡 工作 年 多 各是 写 那个乡 几份 份 钱 要 说 给 来 能 想 叫 跟 "
     "种 办 投 所在 这块 一年 打算 准备 县 村 个 月 名 处 号 样 里 到 现在 已经 目前 一共有 各种 "
     "哪几个 哪几 多少钱 几名 几处 几场 几期 几块 几样 啥 些 些啥 咋 咋样 么 哪儿 号称 各乡 各镇 各村 几个乡 "
+    # comparing: which is higher, not what about
+    "谁高 谁低 高 低 更高 更低 最高 最低 哪个高 哪个低 "
     # drafting requests: how to write, not what about
     "帮 帮我 帮忙 起草 拟 拟个 拟一份 写 写个 写一份 一份 一个 一篇 份 篇 替 请 稿 材料 方案".split()
 )
@@ -114,6 +116,10 @@ ABBREVIATIONS = {
 SAME_INDICATOR = {"经济增长": "地区生产总值增长", "经济增速": "地区生产总值增速", "经济总量": "地区生产总值"}
 
 
+# A growth figure is written 增长X% whatever the question calls it: 增速 and 增幅 are matched as 增长.
+GROWTH_WORDS = {"增速": "增长", "增幅": "增长", "增长率": "增长", "增长速度": "增长"}
+
+
 def with_indicator_words(sentence: str) -> str:
     """The sentence with each other wording of an indicator also written as its standard name."""
     extra = [standard for wording, standard in SAME_INDICATOR.items() if wording in sentence]
@@ -151,3 +157,11 @@ INDICATORS: tuple[tuple[str, ...], ...] = (
 def indicators_in(text: str) -> list[tuple[str, ...]]:
     """The indicators a text names (by any of their wordings), in INDICATORS order."""
     return [forms for forms in INDICATORS if any(form in text for form in forms)]
+
+
+_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]+[个项条家次名人户所座处万亿倍成]")
+
+
+def has_figure(sentence: str) -> bool:
+    """The sentence states some quantity: a digit, or a Chinese-numeral count or amount (三个, 两万)."""
+    return bool(_FIGURE.search(sentence))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.generation.question import Question
 from assistant.places import aliases
+from assistant.types import DocRecord
 
 # Report kinds a question may name to point at a report (写述职报告的那个乡).
 KIND_WORDS = ("述职",)
@@ -28,10 +29,31 @@ class Corpus:
     lexical: Vocabulary
     doc_townships: dict[str, str]  # doc id → township ('' when unknown)
     doc_kinds: dict[str, str] = field(default_factory=dict)  # doc id → 总结 / 计划 / 述职
+    # The documents' records (years, date), read only when a question says 去年/今年/明年.
+    records: Callable[[], Mapping[str, DocRecord]] = dict
+    _records: Mapping[str, DocRecord] | None = field(default=None, init=False, repr=False)
 
     @property
     def townships(self) -> set[str]:
         return {t for t in self.doc_townships.values() if t}
+
+    def relative_year(self, offset: int, docs: Sequence[str]) -> int | None:
+        """The year 去年 (-1), 今年 (0) or 明年 (+1) means for the latest of `docs` (all when empty).
+
+        Counted from when the report was written (its date, else its first year: a 2023总结/2024计划
+        speaks of 2024 as 明年), else from the year its reader is in (its last year: 去年 in a question
+        about that report is 2023); the first of the two that the report covers, None when neither.
+        """
+        if self._records is None:
+            self._records = self.records()
+        records = [r for d, r in self._records.items() if r.years and (not docs or d in docs)]
+        if not records:
+            return None
+        latest = max(records, key=lambda r: (written_in(r), max(r.years)))
+        for anchor in (written_in(latest), max(latest.years)):
+            if anchor + offset in latest.years:
+                return anchor + offset
+        return None
 
     def mentions(self, place: str) -> bool:
         """Some report's text names the place (any of its forms, as an indexed token)."""
@@ -57,3 +79,8 @@ class Corpus:
             if len(holders) == 1:
                 found.update(holders)
         return found
+
+
+def written_in(record: DocRecord) -> int:
+    """The year a report was written: its date's, else its first year (an undated 2023总结/2024计划)."""
+    return int(record.date[:4]) if record.date[:4].isdigit() else min(record.years)

@@ -45,11 +45,21 @@ def role_fit(q: Question, sentence: str, passage: Passage) -> float:
     asks for a target and the sentence, in a review part, states none (see OTHER_ROLE)."""
     if not q.years:
         return 1.0
-    states_target = any(w in sentence for w in _TARGET_WORDS)
     if q.wants_target:
         in_review = str(passage.metadata.get("part_kind", "")) == "总结"
-        return OTHER_ROLE if in_review and not states_target else 1.0
-    return OTHER_ROLE if states_target else 1.0
+        return OTHER_ROLE if in_review and not states_target(sentence) else 1.0
+    return OTHER_ROLE if states_target(sentence) else 1.0
+
+
+def states_target(sentence: str) -> bool:
+    return any(w in sentence for w in _TARGET_WORDS)
+
+
+def is_target(sentence: str, passage: Passage) -> bool:
+    """The sentence states a target: as a figure of a plan part (一般公共预算收入增长6%； under
+    二、2018年工作安排), or in its own words outside a review part (a review's 增速高于预期目标 is a result)."""
+    kind = str(passage.metadata.get("part_kind", ""))
+    return kind == "计划" or (kind != "总结" and states_target(sentence))
 
 
 def year_fit(q: Question, sentence: str, passage: Passage) -> float:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from assistant.ingest.metadata import five_year_spans
 from assistant.places import places_in, strip_places, years_named
-from assistant.text import QUESTION_WORDS, in_report_words, tokenize_precise
+from assistant.text import GROWTH_WORDS, QUESTION_WORDS, in_report_words, tokenize_precise, with_indicator_words
 
 _PLACEHOLDER_TOKEN = re.compile(r"^[x×]+$")
 # A count of items (三个, 五条, 四张, 哪几类) says how many are asked for: the text lists them instead.
@@ -17,6 +17,30 @@ COUNT = re.compile(r"^[一二三四五六七八九十两几哪]+[个条项张类
 _FIGURE_CUES = ("多少", "几", "数量", "面积", "产量", "金额", "比例", "比重", "增长", "总额", "收入", "投资", "率")
 _COMPARE_CUES = ("分别", "各乡", "各是", "各自", "哪个多", "哪个少", "比较", "对比", "相比", "都有哪些", "几份报告")
 _LIST_CUES = ("哪些", "哪几", "有什么", "列举", "都有", "包括")
+# Years named relative to now (去年): resolved against the reports (corpus.Corpus.relative_year).
+RELATIVE_YEARS = {"前年": -2, "去年": -1, "上一年": -1, "今年": 0, "本年": 0, "明年": 1, "下一年": 1}
+
+
+def relative_offsets(text: str) -> tuple[int, ...]:
+    """The offsets of the relative years a text names (去年和今年 → (-1, 0)), in order, once each."""
+    found = sorted((text.find(w), o) for w, o in RELATIVE_YEARS.items() if w in text)
+    return tuple(dict.fromkeys(o for _, o in found))
+
+
+# A question about what was achieved in a year (its review), worded so that a target cannot answer it.
+_RESULT_CUES = (
+    "完成了",
+    "实现了",
+    "达到了",
+    "取得了",
+    "增长了",
+    "下降了",
+    "减少了",
+    "了多少",
+    "实际完成",
+    "完成情况",
+    "落实情况",
+)
 # A question about what a report set out to do (its plan part), not what was achieved (its review).
 _TARGET_CUES = (
     "目标",
@@ -50,6 +74,7 @@ class Question:
     is_compare: bool
     is_list: bool
     wants_target: bool = False  # asks for a target or plan (预期目标, 计划), not a result
+    wants_result: bool = False  # asks for what was achieved (完成了多少), which no target answers
     spans: tuple[tuple[int, int], ...] = ()  # five-year periods it names (十四五 → (2021, 2025))
     query: str = ""  # what is searched: the text in the reports' words (GDP → 地区生产总值)
 
@@ -74,7 +99,7 @@ def analyse(question: str, known_townships: Iterable[str] = ()) -> Question:
     # each of its overlapping search-mode pieces (招进来 → 招进, 进来, 招进来).
     terms = tuple(
         t
-        for t in dict.fromkeys(tokenize_precise(stripped))
+        for t in dict.fromkeys(GROWTH_WORDS.get(w, w) for w in tokenize_precise(stripped))
         if t not in QUESTION_WORDS and not _PLACEHOLDER_TOKEN.match(t) and t not in year_words and not COUNT.match(t)
     )
     known = known_places
@@ -90,6 +115,7 @@ def analyse(question: str, known_townships: Iterable[str] = ()) -> Question:
         is_compare=multi_township or paired or any(cue in question for cue in _COMPARE_CUES),
         is_list=any(cue in question for cue in _LIST_CUES),
         wants_target=any(cue in question for cue in _TARGET_CUES),
+        wants_result=any(cue in question for cue in _RESULT_CUES) and not any(cue in question for cue in _TARGET_CUES),
         spans=tuple(five_year_spans(question)),
-        query=in_report_words(question),
+        query=with_indicator_words(in_report_words(question)),
     )

@@ -139,6 +139,9 @@ class StubAnswerer:
         self.retriever = retriever
         self.asked: list[str] = []
 
+    def resolve(self, q: Any, filters: Filters) -> Any:
+        return q
+
     def retrieve(self, q: Any, filters: Filters) -> tuple[list[Passage], Answer | None]:
         return self.retriever.search(q.text, k=20, filters=filters), None
 

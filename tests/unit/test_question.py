@@ -100,3 +100,26 @@ def test_plain_fact_question_is_neither_list_nor_compare() -> None:
     assert q.wants_figure
     assert not q.is_list
     assert not q.is_compare
+
+
+# --- relative years, growth words, results ---------------------------------------------------------
+
+
+def test_relative_years_are_read_in_order_once_each() -> None:
+    from assistant.generation.question import relative_offsets
+
+    assert relative_offsets("去年和今年的粮食产量，去年多少") == (-1, 0)
+    assert relative_offsets("明年面冲村要投多少钱") == (1,)
+    assert relative_offsets("2023年的财税收入") == ()
+
+
+def test_growth_asked_as_增速_or_增幅_is_a_term_增长_and_comparison_words_are_not_terms() -> None:
+    q = analyse("江苏和浙江去年GDP增速谁高？", ["江苏省", "浙江省"])
+    assert "增长" in q.terms and "增速" not in q.terms and "高" not in q.terms and "谁高" not in q.terms
+    assert "生产总值" in q.terms
+
+
+def test_a_question_about_what_was_achieved_is_told_from_one_about_a_target() -> None:
+    assert analyse("海拉尔2018年一般公共预算收入完成了多少？").wants_result
+    assert not analyse("海拉尔2018年一般公共预算收入的预期目标是多少？").wants_result
+    assert not analyse("海拉尔2018年一般公共预算收入是多少？").wants_result

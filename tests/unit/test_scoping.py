@@ -16,7 +16,7 @@ from assistant.generation.corpus import Corpus
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.document import parse_text
 from assistant.store.lexical import LexicalIndex
-from assistant.types import Passage
+from assistant.types import DocRecord, Passage
 from tests.unit.test_answer_abstain import FakeRetriever
 
 JILIN = """2026年吉林省政府工作报告
@@ -27,6 +27,7 @@ JILIN = """2026年吉林省政府工作报告
 一、工作回顾
 2025年是“十四五”收官之年。我们牢记嘱托、感恩奋进、顶压前行，地区生产总值增长5%，一般公共预算收入增长13.3%。
 “十四五”时期，地区生产总值跨越3个千亿元台阶，达到1.5万亿元、年均增长5.2%。
+克服春旱秋涝等不利影响，粮食总产、单产再创新高。
 二、2026年工作安排
 今年经济社会发展主要预期目标是：地区生产总值增长5%左右，社会消费品零售总额增长5%左右，规上工业增加值增长6%左右。
 """
@@ -59,7 +60,18 @@ def answerer(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
     lexical = LexicalIndex(Path(tmp_path_factory.mktemp("lex")))
     lexical.rebuild(rows)
     passages = [Passage(cid, m["doc"], m["section"], text, 0.0, 0, m) for cid, text, m in rows]
-    corpus = Corpus(lexical, {d.meta.doc_id: d.meta.township for d in docs}, {d.meta.doc_id: d.meta.kind for d in docs})
+    records = {
+        d.meta.doc_id: DocRecord(
+            d.meta.doc_id, d.meta.title, d.meta.township, d.meta.years, d.meta.kind, "", "", 1, date=d.meta.date
+        )
+        for d in docs
+    }
+    corpus = Corpus(
+        lexical,
+        {d.meta.doc_id: d.meta.township for d in docs},
+        {d.meta.doc_id: d.meta.kind for d in docs},
+        records=lambda: records,
+    )
     return Answerer(FakeRetriever(passages), corpus)
 
 
@@ -127,3 +139,38 @@ def test_a_figure_of_another_indicator_does_not_answer(answerer: Answerer) -> No
     a = answerer.ask("吉林省2026年一般公共预算收入预期增长多少？")
     assert a.abstained
     assert not answerer.ask("吉林省2025年一般公共预算收入增长了多少？").abstained
+
+
+# --- 去年/今年/明年, results against targets, figures -------------------------------------------------
+
+
+def test_last_year_is_the_year_before_the_named_places_report(answerer: Answerer) -> None:
+    a = answerer.ask("吉林去年地区生产总值增长了多少？")  # the report of 2026-01-27: 去年 = 2025
+    assert not a.abstained and "增长5%，" in a.answer and "5%左右" not in a.answer
+
+
+def test_this_year_of_a_january_report_is_its_plan_year(answerer: Answerer) -> None:
+    a = answerer.ask("吉林今年地区生产总值的预期目标是多少？")
+    assert not a.abstained and "5%左右" in a.answer
+
+
+def test_last_year_counted_from_the_report_the_question_names(answerer: Answerer) -> None:
+    a = answerer.ask("海拉尔区2015年的政府工作报告说，去年地方财政总收入完成了多少？")
+    assert not a.abstained and "24.9亿元" in a.answer
+    assert {c.doc for c in a.citations} == {"hl2015"}
+
+
+def test_what_was_achieved_is_not_answered_by_the_years_target(answerer: Answerer) -> None:
+    # The 2015 report sets 2015's target (增长7%，达到14.6亿元); no report reviews 2015.
+    a = answerer.ask("海拉尔区2015年公共财政预算收入完成了多少？")
+    assert a.abstained and "完成情况" in a.answer and "14.6亿元" not in a.answer
+
+
+def test_a_figure_question_is_not_answered_by_a_sentence_without_a_number(answerer: Answerer) -> None:
+    a = answerer.ask("吉林去年粮食总产是多少？")
+    assert a.abstained and "具体数字" in a.answer
+
+
+def test_a_growth_rate_asked_as_增速_is_answered_by_the_sentence_saying_增长(answerer: Answerer) -> None:
+    a = answerer.ask("吉林2025年经济增速是多少？")
+    assert not a.abstained and "增长5%，" in a.answer

@@ -32,7 +32,7 @@ from assistant.generation.evidence import attach_markers, evidence_of
 from assistant.generation.llm.client import ChatClient, LLMError, text_of
 from assistant.generation.llm.prompts import PromptLibrary, render_history, render_passages
 from assistant.generation.paths import History
-from assistant.generation.question import Question, analyse
+from assistant.generation.question import RELATIVE_YEARS, Question, analyse
 from assistant.generation.sanitize import clean_model_output
 from assistant.retrieval import Filters, Searcher
 from assistant.types import Answer, DocRecord, Passage
@@ -43,7 +43,6 @@ INCOMPLETE_COMPARE_NOTE = "模型回答遗漏了部分报告，已改用原文�
 FALLBACK_NOTE = "已改用原文摘录回答。"
 _NOT_FOUND = re.compile(r"资料中(?:未|没有|并未)(?:找到|提及|提到|涉及|包含)")
 _THINK = re.compile(r"<think>.*?(?:</think>|\Z)", re.DOTALL)
-_RELATIVE_YEARS = {"前年": -2, "去年": -1, "上一年": -1, "今年": 0, "本年": 0, "明年": 1, "下一年": 1}
 _CONDENSE_PREFIX = re.compile(r"^(?:改写后的)?(?:独立)?问题[:：]\s*")
 MAX_QUESTION_CHARS = 200
 
@@ -66,6 +65,8 @@ class ExtractiveAnswers(Protocol):
     question (or the abstention when none can answer it), and its answer from them: the evidence the
     model is shown, and what the user gets when the model fails."""
 
+    def resolve(self, q: Question, filters: Filters) -> Question: ...
+
     def retrieve(self, q: Question, filters: Filters) -> tuple[list[Passage], Answer | None]: ...
 
     def answer_passages(self, q: Question, passages: list[Passage]) -> Answer: ...
@@ -79,7 +80,7 @@ def report_year(reports: Reports) -> int:
 
 def resolve_relative_years(question: str, year: int) -> str:
     """去年/今年/明年 … → absolute years, counted from `year`."""
-    for word, offset in sorted(_RELATIVE_YEARS.items(), key=lambda kv: -len(kv[0])):
+    for word, offset in sorted(RELATIVE_YEARS.items(), key=lambda kv: -len(kv[0])):
         question = question.replace(word, f"{year + offset}年")
     return question
 
@@ -287,7 +288,7 @@ class LLMAnswerer:
         started = time.perf_counter()
         filters = filters or Filters()
         standalone, notes = self.standalone_question(question, history)
-        q = analyse(standalone, self.corpus.townships)
+        q = self.fallback.resolve(analyse(standalone, self.corpus.townships), filters)
         passages, refusal = self.fallback.retrieve(q, filters)
         if refusal is not None:
             return _timed(with_notes(refusal, notes), question, started)
