@@ -68,7 +68,8 @@ QUESTION_WORDS = frozenset(
     # comparing: which is higher, not what about
     "谁高 谁低 高 低 更高 更低 最高 最低 哪个高 哪个低 "
     # drafting requests: how to write, not what about
-    "帮 帮我 帮忙 起草 拟 拟个 拟一份 写 写个 写一份 一份 一个 一篇 份 篇 替 请 稿 材料 方案".split()
+    "帮 帮我 帮忙 起草 拟 拟个 拟一份 写 写个 写一份 一份 一个 一篇 份 篇 替 请 稿 材料 方案 "
+    "一段 段 段落 综述 简报 开头 小结 汇报 汇报材料 总结材料 为题 题目 围绕 根据 以 关于 用于".split()
 )
 
 

@@ -164,7 +164,7 @@ class Answerer:
         per_group = []
         for _, group_filters, group_q in self._groups(q, filters):
             found = self.retriever.search(
-                q.search_text, k=RETRIEVE_K, filters=_year_filter(group_q, group_filters), vector=vector
+                q.search_text, k=RETRIEVE_K, filters=year_filter(group_q, group_filters), vector=vector
             )
             found = prefer(found, set(), group_q.years, target=group_q.wants_target)
             per_group.append(found[:PER_GROUP])
@@ -215,7 +215,7 @@ class Answerer:
         elif q.is_compare:
             passages = self._compare_passages(q, scoped)
         else:
-            by_year = _year_filter(q, scoped)
+            by_year = year_filter(q, scoped)
             passages = self.retriever.search(q.search_text, k=RETRIEVE_K, filters=by_year)
             if not passages and by_year.year != scoped.year:
                 passages = self.retriever.search(q.search_text, k=RETRIEVE_K, filters=scoped)
@@ -321,7 +321,7 @@ class Answerer:
         return _finish(q, "\n".join(lines), passages, abstained=False, notes=notes, backing=with_headings)
 
 
-def _year_filter(q: Question, filters: Filters) -> Filters:
+def year_filter(q: Question, filters: Filters) -> Filters:
     """The filter narrowed to the parts about the one year the question names (a 2025 review may sit
     in the 2026 report), or about the one five-year period it names and no year (its last year for a
     result: “十四五”时期…年均增长; its first for a target); unchanged otherwise."""

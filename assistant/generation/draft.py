@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from assistant.generation import extractive
+from assistant.generation.answer import year_filter
 from assistant.generation.citations import verify
 from assistant.generation.corpus import Corpus
 from assistant.generation.question import Question, analyse
@@ -49,13 +50,22 @@ class Drafter:
         q = analyse(topic, self.corpus.townships)
         filters = self.scoped_filters(q, filters or Filters())
         referenced = self.corpus.referenced_docs(q)
-        passages = prefer(self._retrieve(topic, filters), referenced, q.years)
+        # A summary of a year (or five-year period) is drafted from the parts about it, as a question
+        # is answered; a plan (2024年…工作计划/方案) also from the year before's summary, its basis.
+        plan = style == "计划" or q.wants_target
+        passages = [] if plan else self._retrieve(topic, year_filter(q, filters))
+        passages = prefer(
+            passages or self._retrieve(topic, filters), referenced, q.years, target=None if plan else False
+        )
         candidates = [
             c
             for c in extractive.score_sentences(
                 q, passages, self.corpus.lexical.idf, self.corpus.lexical.doc_tokens, max_passages=DRAFT_PASSAGES
             )
-            if c.coverage >= self.min_coverage and not _is_heading(c.text)
+            if c.coverage >= self.min_coverage
+            and not _is_heading(c.text)
+            # A summary reports what was done: a target (a plan part's figure) is not drafted into it.
+            and (plan or not extractive.is_target(c.text, passages[c.passage_index]))
         ]
         picked: list[extractive.Candidate] = []
         used = 0

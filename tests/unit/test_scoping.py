@@ -174,3 +174,13 @@ def test_a_figure_question_is_not_answered_by_a_sentence_without_a_number(answer
 def test_a_growth_rate_asked_as_增速_is_answered_by_the_sentence_saying_增长(answerer: Answerer) -> None:
     a = answerer.ask("吉林2025年经济增速是多少？")
     assert not a.abstained and "增长5%，" in a.answer
+
+
+def test_a_summary_draft_of_a_year_quotes_that_years_review_not_its_target(answerer: Answerer) -> None:
+    from assistant.generation.draft import Drafter
+
+    drafter = Drafter(answerer.retriever, answerer.corpus)
+    d = drafter.draft("起草一段海拉尔区2014年地区生产总值和财政收入情况的工作总结", length=120)
+    assert not d.abstained and "24.9亿元" in d.answer  # the 2015 report's review of 2014
+    assert "28.8亿元" not in d.answer and "282亿元" not in d.answer  # the 2014 report's targets for 2014
+    assert {c.doc for c in d.citations} == {"hl2015"}
