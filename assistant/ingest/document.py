@@ -7,7 +7,7 @@ from pathlib import Path
 
 from assistant.ingest.clean import clean_text
 from assistant.ingest.loaders import LoadError, load_file
-from assistant.ingest.metadata import assign_parts, find_dates, find_kind, find_years, report_years
+from assistant.ingest.metadata import assign_parts, display_title, find_dates, find_kind, find_years, report_years
 from assistant.ingest.structure import parse_sections
 from assistant.places import issuing_place, level_of
 from assistant.types import DocumentMeta, ParsedDocument
@@ -41,7 +41,7 @@ def parse_text(raw: str, doc_id: str, source: str = "") -> ParsedDocument:
     place = issuing_place(title, body)
     meta = DocumentMeta(
         doc_id=doc_id,
-        title=title,
+        title=display_title(title, body),
         township=place,
         years=report_years(root, (*title_years, *(dates.years if dates.date else ()))),
         kind=find_kind(title),

@@ -324,3 +324,34 @@ def is_front_matter(sentence: str) -> bool:
     """A date/meeting line, source line, signature, salutation or opening formula: never an answer."""
     text = _arabic_dates(sentence.strip())
     return any(pattern.search(text) for pattern in _FRONT_MATTER)
+
+
+# A report's name: what a title line says it is.
+_REPORT_NAME = re.compile(r"报告|总结|计划|要点|述职|安排|思路|汇报|方案")
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
+_TITLE_LINES = 4  # lines under the first searched for the title when the first is not one
+_MAX_TITLE = 40
+
+
+def display_title(first_line: str, body: str) -> str:
+    """The report's title as people name it: the first line with the spaces of a spaced-out title
+    closed (政 府 工 作 报 告 → 政府工作报告); when the first line is not a title (a newspaper column
+    云南要闻, a photo caption …记者 李森 摄, the meeting line) the first short line under it naming a
+    report (2026年政府工作报告); 政府工作报告 for a report given at a 人民代表大会 that names itself
+    nowhere; else the first line as it is."""
+    title = _CJK_GAP.sub("", first_line.strip())
+    caption = title.endswith("摄") or "记者" in title
+    if _REPORT_NAME.search(title) and not caption and not _MEETING.match(_arabic_dates(title)):
+        return title
+    for line in [ln.strip() for ln in body.split("\n") if ln.strip()][:_TITLE_LINES]:
+        candidate = _CJK_GAP.sub("", line)
+        if (
+            len(candidate) <= _MAX_TITLE
+            and _REPORT_NAME.search(candidate)
+            and not is_front_matter(candidate)
+            and not candidate.endswith("会议上")
+        ):
+            return candidate
+    if "人民代表大会" in _arabic_dates(first_line) + body[:300]:
+        return "政府工作报告"
+    return title

@@ -363,3 +363,35 @@ def test_unnumbered_part_headings_hold_the_numbered_ones() -> None:
 )
 def test_front_matter(line: str, front: bool) -> None:
     assert is_front_matter(line) == front
+
+
+# --- the title people name a report by (first lines of real reports in ../shared/corpora) -------------
+
+
+@pytest.mark.parametrize(
+    ("first", "body", "title"),
+    [
+        ("政 府 工 作 报 告", "\n----2012年2月29日在海拉尔区第十三届人民代表大会第六次会议上\n", "政府工作报告"),
+        ("云南要闻", "2026年政府工作报告\n来源：云南日报\n2026-02-03 09:02:33\n", "2026年政府工作报告"),
+        (
+            "政府工作报告。 贵州日报天眼新闻记者 李森 摄",
+            "政府工作报告\n（2026年1月27日在贵州省第十四届人民代表大会第四次会议上）\n",
+            "政府工作报告",
+        ),
+        (
+            "—2017年2月11日在海拉尔区第十四届人民代表大会第六次会议上",
+            "\n海拉尔区人民政府代区长 杨国宏\n\n各位代表:\n",
+            "政府工作报告",
+        ),
+        (
+            "XX县XX乡2023年工作总结暨2024年重点工作安排",
+            "一、2023年工作总结\n",
+            "XX县XX乡2023年工作总结暨2024年重点工作安排",
+        ),
+        ("关于安民乡的一些情况", "安民乡位于县城东部。\n", "关于安民乡的一些情况"),
+    ],
+)
+def test_the_display_title_is_the_line_that_names_the_report(first: str, body: str, title: str) -> None:
+    from assistant.ingest.metadata import display_title
+
+    assert display_title(first, body) == title
