@@ -187,7 +187,9 @@ def evaluate(
 ) -> dict[str, Any]:
     """Answer every item (drafts through `drafter`), score it and write the run to `out`; returns the
     metrics, the retrieval `mode` first (`assistant eval`)."""
-    results = run(items, answerer.ask, lambda topic: drafter.draft(topic, style=draft_style(topic)), progress=progress)
+    results = run(
+        items, answerer.stream, lambda topic: drafter.stream(topic, style=draft_style(topic)), progress=progress
+    )
     metrics = {"mode": mode, **summarise(results)}
     write_report(out, metrics, results, source)
     return metrics

@@ -3,7 +3,8 @@ and per slice (each kind and each tag)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -22,7 +23,8 @@ from assistant.eval.metrics import (
 from assistant.generation.citations import MARKER, numbers_in, split_answer_sentences
 from assistant.types import Answer
 
-AskFn = Callable[[str], Answer]
+# A question (or draft topic) in, the answer path's stream out: text deltas as they are written, then the Answer.
+StreamFn = Callable[[str], Iterator[str | Answer]]
 
 
 @dataclass
@@ -53,12 +55,13 @@ class ItemResult:
     unflagged_numbers: list[str] = field(default_factory=list)  # unsupported and not flagged (see `flagged`)
     copied_share: float | None = None  # drafts: share in 20+ character runs copied from one passage
     uncited_sentences: int | None = None  # drafts: sentences without a [n] marker
+    first_text_ms: int | None = None  # question in → first text shown (a streamed delta, else the answer)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def evaluate_item(item: QAItem, answer: Answer) -> ItemResult:
+def evaluate_item(item: QAItem, answer: Answer, first_text_ms: int | None = None) -> ItemResult:
     ranked = [(p.doc_id, p.text) for p in answer.passages]
     has_evidence = bool(item.evidence)
     cited_texts = {c.n: (c.doc, c.text) for c in answer.citations}
@@ -95,6 +98,7 @@ def evaluate_item(item: QAItem, answer: Answer) -> ItemResult:
         citations=[c.to_json() for c in answer.citations],
         tags=list(item.tags),
         unflagged_numbers=unflagged,
+        first_text_ms=first_text_ms,
         **(_draft_checks(answer) if item.kind == "draft" else {}),
     )
 
@@ -196,6 +200,8 @@ def summarise(results: Sequence[ItemResult]) -> dict[str, Any]:
         **_figures(results, sliced=False),
         "latency.ask_p50_ms": percentile([r.latency_ms for r in asked], 50),
         "latency.ask_p95_ms": percentile([r.latency_ms for r in asked], 95),
+        "latency.first_text_p50_ms": percentile([r.first_text_ms for r in asked if r.first_text_ms is not None], 50),
+        "latency.first_text_p95_ms": percentile([r.first_text_ms for r in asked if r.first_text_ms is not None], 95),
         **_draft_figures([r for r in results if r.kind == "draft"]),
         "items": len(results),
         "items.llm": sum(1 for r in results if r.mode == "llm"),
@@ -214,15 +220,24 @@ def _draft_figures(drafts: Sequence[ItemResult]) -> dict[str, Any]:
 
 def run(
     items: Sequence[QAItem],
-    ask: AskFn,
-    draft: AskFn,
+    ask: StreamFn,
+    draft: StreamFn,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[ItemResult]:
-    """Answer every item (drafts through `draft`) and score it."""
+    """Answer every item through the streaming paths the app uses (drafts through `draft`), timing the
+    first text shown, and score it."""
     results = []
     for i, item in enumerate(items, start=1):
-        answer = draft(item.question) if item.kind == "draft" else ask(item.question)
-        results.append(evaluate_item(item, answer))
+        started = time.perf_counter()
+        first: float | None = None
+        answer: Answer | None = None
+        for part in (draft if item.kind == "draft" else ask)(item.question):
+            first = time.perf_counter() if first is None else first
+            if isinstance(part, Answer):
+                answer = part
+        if answer is None:
+            raise RuntimeError(f"the answer path gave no Answer for {item.id}")
+        results.append(evaluate_item(item, answer, None if first is None else int((first - started) * 1000)))
         if progress:
             progress(i, len(items))
     return results

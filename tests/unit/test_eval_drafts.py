@@ -75,3 +75,30 @@ def test_a_run_reports_the_drafts_copy_share_uncited_sentences_and_latency() -> 
     assert s["latency.draft_p50_ms"] == 2000.0 and s["latency.ask_p50_ms"] == 10.0
     empty = summarise([])
     assert (empty["drafts.copied_share"], empty["drafts.uncited_sentences"], empty["latency.draft_p50_ms"]) == (0, 0, 0)
+
+
+def test_the_run_times_the_first_text_shown_through_the_stream() -> None:
+    import time
+    from collections.abc import Iterator
+
+    from assistant.eval.runner import run
+
+    def streamed(question: str) -> Iterator[str | Answer]:
+        time.sleep(0.05)
+        yield "安民乡推出"  # the first delta: what the user sees first
+        time.sleep(0.2)
+        yield Answer(question, "安民乡推出6条红色旅游精品线路[1]。", False, [], [], "llm", latency_ms=250)
+
+    def whole(question: str) -> Iterator[str | Answer]:
+        time.sleep(0.1)
+        yield Answer(question, "资料中未找到。", True, [], [], "extractive", latency_ms=100)
+
+    items = [
+        QAItem("a", "fact", "安民乡推出了几条红色旅游精品线路？", ("6条",)),
+        QAItem("b", "unanswerable", "问"),
+    ]
+    results = run(items, lambda q: streamed(q) if "安民乡" in q else whole(q), whole)
+    assert results[0].first_text_ms is not None and 40 <= results[0].first_text_ms < 200
+    assert results[1].first_text_ms is not None and results[1].first_text_ms >= 90  # no delta: the answer itself
+    figures = summarise(results)
+    assert figures["latency.first_text_p50_ms"] <= figures["latency.first_text_p95_ms"]
