@@ -10,8 +10,9 @@ import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -21,6 +22,9 @@ from assistant.ingest.pipeline import IngestReport
 from assistant.types import Answer, DocRecord, Passage, format_years
 
 err = Console(stderr=True)
+
+# The --json flag every command that prints results has.
+JsonFlag = Annotated[bool, typer.Option("--json", help="输出 JSON 结果")]
 
 CHANGE_WORDS = {"added": "已写入", "updated": "已更新", "removed": "已移除"}
 RECOVERY_WORDS = {"completed": "已补完写入", "rolled_back": "已撤销未写完的部分，文档恢复为中断前的版本"}
