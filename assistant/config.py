@@ -11,27 +11,36 @@ from assistant.errors import AssistantError
 
 
 class SettingsError(AssistantError, ValueError):
-    """A setting (environment variable) whose value does not parse; the message names the variable."""
+    """A setting (environment variable) whose value does not parse or is out of its range; the message
+    names the variable and the range. The CLI exits with 2, as for a bad option."""
+
+    exit_code = 2
 
 
-def _int(env: Mapping[str, str], key: str, default: int) -> int:
+def _int(env: Mapping[str, str], key: str, default: int, lo: int, hi: int) -> int:
     raw = env.get(key, "").strip()
     if not raw:
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
-        raise SettingsError(f"环境变量 {key} 应为整数，实际为 {raw!r}") from exc
+        raise SettingsError(f"环境变量 {key} 应为 {lo}–{hi} 之间的整数，实际为 {raw!r}") from exc
+    if not lo <= value <= hi:
+        raise SettingsError(f"环境变量 {key} 应为 {lo}–{hi} 之间的整数，实际为 {raw!r}")
+    return value
 
 
-def _float(env: Mapping[str, str], key: str, default: float) -> float:
+def _float(env: Mapping[str, str], key: str, default: float, lo: float, hi: float) -> float:
     raw = env.get(key, "").strip()
     if not raw:
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError as exc:
-        raise SettingsError(f"环境变量 {key} 应为数字，实际为 {raw!r}") from exc
+        raise SettingsError(f"环境变量 {key} 应为 {lo:g}–{hi:g} 之间的数字，实际为 {raw!r}") from exc
+    if not lo <= value <= hi:  # also refuses nan
+        raise SettingsError(f"环境变量 {key} 应为 {lo:g}–{hi:g} 之间的数字，实际为 {raw!r}")
+    return value
 
 
 # Who writes answers and drafts (ASSISTANT_WRITER, the CLI's --writer, the app's switch): `auto` a model
@@ -100,23 +109,23 @@ class Settings:
             chroma_url=env.get("ASSISTANT_CHROMA_URL") or None,
             embedding_model=env.get("ASSISTANT_EMBEDDING_MODEL") or defaults.embedding_model,
             collection=env.get("ASSISTANT_COLLECTION") or defaults.collection,
-            chunk_max_chars=_int(env, "ASSISTANT_CHUNK_MAX_CHARS", defaults.chunk_max_chars),
-            embed_batch_size=_int(env, "ASSISTANT_EMBED_BATCH_SIZE", defaults.embed_batch_size),
-            max_file_mb=_int(env, "ASSISTANT_MAX_FILE_MB", defaults.max_file_mb),
-            parse_timeout_s=_float(env, "ASSISTANT_PARSE_TIMEOUT_S", defaults.parse_timeout_s),
+            chunk_max_chars=_int(env, "ASSISTANT_CHUNK_MAX_CHARS", defaults.chunk_max_chars, 50, 20000),
+            embed_batch_size=_int(env, "ASSISTANT_EMBED_BATCH_SIZE", defaults.embed_batch_size, 1, 4096),
+            max_file_mb=_int(env, "ASSISTANT_MAX_FILE_MB", defaults.max_file_mb, 1, 100000),
+            parse_timeout_s=_float(env, "ASSISTANT_PARSE_TIMEOUT_S", defaults.parse_timeout_s, 0, 86400),
             llm_base_url=env.get("ASSISTANT_LLM_BASE_URL") or None,
             llm_model=env.get("ASSISTANT_LLM_MODEL") or None,
             llm_api_key=env.get("ASSISTANT_LLM_API_KEY") or None,
             llm_gguf=Path(env["ASSISTANT_LLM_GGUF"]) if env.get("ASSISTANT_LLM_GGUF") else None,
             models_dir=Path(env.get("ASSISTANT_MODELS_DIR") or default_models_dir(env)),
-            llm_timeout_s=_float(env, "ASSISTANT_LLM_TIMEOUT_S", defaults.llm_timeout_s),
-            llm_max_retries=_int(env, "ASSISTANT_LLM_MAX_RETRIES", defaults.llm_max_retries),
-            llm_temperature=_float(env, "ASSISTANT_LLM_TEMPERATURE", defaults.llm_temperature),
+            llm_timeout_s=_float(env, "ASSISTANT_LLM_TIMEOUT_S", defaults.llm_timeout_s, 1, 86400),
+            llm_max_retries=_int(env, "ASSISTANT_LLM_MAX_RETRIES", defaults.llm_max_retries, 0, 10),
+            llm_temperature=_float(env, "ASSISTANT_LLM_TEMPERATURE", defaults.llm_temperature, 0, 2),
             writer=_choice(env, "ASSISTANT_WRITER", WRITERS, defaults.writer),
             host=env.get("ASSISTANT_HOST") or defaults.host,
-            port=_int(env, "ASSISTANT_PORT", defaults.port),
+            port=_int(env, "ASSISTANT_PORT", defaults.port, 1, 65535),
             auth=env.get("ASSISTANT_AUTH") or None,
-            max_upload_mb=_int(env, "ASSISTANT_MAX_UPLOAD_MB", defaults.max_upload_mb),
-            concurrency=_int(env, "ASSISTANT_CONCURRENCY", defaults.concurrency),
-            queue_size=_int(env, "ASSISTANT_QUEUE_SIZE", defaults.queue_size),
+            max_upload_mb=_int(env, "ASSISTANT_MAX_UPLOAD_MB", defaults.max_upload_mb, 1, 100000),
+            concurrency=_int(env, "ASSISTANT_CONCURRENCY", defaults.concurrency, 1, 64),
+            queue_size=_int(env, "ASSISTANT_QUEUE_SIZE", defaults.queue_size, 1, 100000),
         )

@@ -36,7 +36,7 @@ def run_main(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> int | str |
         (EmbedderLoadError("无法加载嵌入模型"), 2),
         (LLMError("unavailable", "未安装 llama.cpp"), 2),
         (DatasetError("第 3 行不是 JSON 对象"), 2),
-        (SettingsError("环境变量 ASSISTANT_PORT 应为整数"), 1),
+        (SettingsError("环境变量 ASSISTANT_PORT 应为 1–65535 之间的整数"), 2),
         (LoadError("文件为空（0 字节）"), 1),
     ],
 )

@@ -76,7 +76,7 @@ def test_the_writer_setting_parses_and_names_a_bad_value() -> None:
     assert Settings.from_env({"ASSISTANT_WRITER": "extractive"}).writer == "extractive"
     with pytest.raises(SettingsError, match="ASSISTANT_WRITER 应为 auto、llm、extractive 之一，实际为 'gpt'") as caught:
         Settings.from_env({"ASSISTANT_WRITER": "gpt"})
-    assert caught.value.exit_code == 1
+    assert caught.value.exit_code == 2
     with pytest.raises(WriterError, match="未知作答方式 'quotes'，可选：auto、llm、extractive") as bad:
         check_writer("quotes")
     assert bad.value.exit_code == 2
