@@ -129,7 +129,7 @@ def test_the_cli_names_the_model_that_wrote_and_passes_the_conversation_on(
     [
         (["--writer", "gpt"], {}, 2, "未知作答方式 'gpt'，可选：auto、llm、extractive"),
         (["--writer", "llm"], {}, 2, "没有可用的模型"),
-        ([], {"ASSISTANT_WRITER": "quotes"}, 1, "环境变量 ASSISTANT_WRITER 应为"),
+        ([], {"ASSISTANT_WRITER": "quotes"}, 2, "环境变量 ASSISTANT_WRITER 应为"),
         (["--history", "missing.json"], {}, 2, "无法读取对话历史"),
     ],
 )

@@ -16,7 +16,7 @@ from assistant.config import Settings
 from assistant.generation.answer import Answerer
 from assistant.generation.corpus import Corpus
 from assistant.generation.draft import Drafter
-from assistant.generation.llm.answer import MODEL_NOT_FOUND_NOTE, NO_CITATION_NOTE, LLMAnswerer
+from assistant.generation.llm.answer import MODEL_NOT_FOUND_NOTE, NO_CITATION_NOTE, NO_CONTENT_NOTE, LLMAnswerer
 from assistant.generation.llm.client import ChatClient, make_chat_client
 from assistant.generation.llm.draft import LLMDrafter, max_tokens_for
 from assistant.retrieval import Retriever
@@ -162,6 +162,19 @@ def test_answer_nothing_backs_falls_back_to_quotes(parts: tuple[Retriever, Corpu
     server = server_for([Reply("相关工作已按计划稳步推进。")])
     answer = answerer(parts, server).ask(FISCAL_Q)
     assert_extractive_fallback(answer, NO_CITATION_NOTE)
+
+
+@pytest.mark.parametrize("reply", ["[1] [2] [3] [4] [5]", "[1]…[6]", "1、2、3、4、5。"])
+@pytest.mark.parametrize("streaming", [False, True], ids=["json", "stream"])
+def test_a_reply_of_bare_markers_or_numbers_is_no_answer(
+    parts: tuple[Retriever, Corpus], server_for: Any, reply: str, streaming: bool
+) -> None:
+    # What a real 0.5B model answered with a prompt-injection document among the seeds.
+    server = server_for([Reply(reply)])
+    llm = answerer(parts, server)
+    answer = collect(llm.stream(FISCAL_Q))[1] if streaming else llm.ask(FISCAL_Q)
+    assert_extractive_fallback(answer, NO_CONTENT_NOTE)
+    assert "1200万元" in answer.answer
 
 
 # --- faults ------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, SystemMessage
 
 from assistant.generation.answer import NOT_FOUND, Answerer
-from assistant.generation.citations import UNDISCLOSED, placeholder_figures, verify, with_headings
+from assistant.generation.citations import MARKER, UNDISCLOSED, placeholder_figures, verify, with_headings
 from assistant.generation.corpus import Corpus
 from assistant.generation.evidence import attach_markers, evidence_of
 from assistant.generation.llm.client import ChatClient, LLMError, text_of
@@ -41,8 +41,10 @@ NO_CITATION_NOTE = "模型回答缺少有效引用，已改用原文摘录。"
 MODEL_NOT_FOUND_NOTE = "模型未能根据资料作答，已改用原文摘录。"
 INCOMPLETE_COMPARE_NOTE = "模型回答遗漏了部分报告，已改用原文摘录。"
 FALLBACK_NOTE = "已改用原文摘录回答。"
+NO_CONTENT_NOTE = "模型回答只有引用标记或编号、没有内容，已改用原文摘录。"
 _NOT_FOUND = re.compile(r"资料中(?:未|没有|并未)(?:找到|提及|提到|涉及|包含)")
 _THINK = re.compile(r"<think>.*?(?:</think>|\Z)", re.DOTALL)
+_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _CONDENSE_PREFIX = re.compile(r"^(?:改写后的)?(?:独立)?问题[:：]\s*")
 MAX_QUESTION_CHARS = 200
 
@@ -83,6 +85,11 @@ def resolve_relative_years(question: str, year: int) -> str:
     for word, offset in sorted(RELATIVE_YEARS.items(), key=lambda kv: -len(kv[0])):
         question = question.replace(word, f"{year + offset}年")
     return question
+
+
+def has_words(text: str) -> bool:
+    """The reply says something: a Chinese character or a letter outside its [n] markers."""
+    return bool(_WORD.search(MARKER.sub("", text)))
 
 
 def strip_think(text: str) -> str:
@@ -159,6 +166,8 @@ def finish_generated(
     """
     text, cleaned = clean_model_output(generated.text, generated.system_prompt)
     notes = [*generated.notes, *cleaned]
+    if text.strip() and not has_words(text):  # [1] [2] [3] [4] [5], or 1、2、3: markers citing nothing said
+        return fallback([*notes, NO_CONTENT_NOTE])
     if evidence is not None:
         if says_not_found(text):
             return fallback([*notes, MODEL_NOT_FOUND_NOTE])
