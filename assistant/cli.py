@@ -14,6 +14,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from assistant.cli_doctor import doctor
 from assistant.cli_model import model_app
 from assistant.cli_output import (
     CHANGE_WORDS,
@@ -34,6 +35,7 @@ from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.services import Services, check_writer
 from assistant.store.client import StoreError, server_unreachable
+from assistant.store.health import store_failure
 from assistant.store.lock import writer_lock
 from assistant.types import Answer, Filters
 
@@ -43,6 +45,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(model_app, name="model")
+app.command()(doctor)
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -123,6 +126,8 @@ def ingest(
     # mode: it guards only this store directory's journal, and writers queue for it.
     with writer_lock(settings, wait).acquire() as lock:
         services = Services.open(settings, lock=lock, rebuild=rebuild)
+        if services.set_aside is not None:
+            err.print(f"[yellow]损坏的向量库已移到[/] {services.set_aside}（未删除），正在重建", highlight=False)
         with progress_bar("向量化") as bar:
             task = bar.task_ids[0]
 
@@ -394,6 +399,11 @@ def main() -> None:
                 raise
             # Server mode: another process dropped the collection meanwhile (`ingest --rebuild`).
             raise StoreError(f"Chroma 服务器上的向量库集合已被其他进程删除或重建（{exc}），请重试。") from exc
+        except Exception as exc:  # a full disk, a damaged database file: one line and what to do
+            known = store_failure(exc, Settings.from_env())
+            if known is None:
+                raise
+            raise known from exc
     except AssistantError as exc:
         error(exc.message)
         raise SystemExit(exc.exit_code) from None

@@ -18,6 +18,7 @@ is a writer and settles them itself before it writes.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import threading
 import time
@@ -36,7 +37,7 @@ from assistant.generation.llm.client import ChatClient, make_chat_model
 from assistant.ingest.pipeline import DocumentWritten, IngestProgress, IngestReport, ingest_paths
 from assistant.local_models import CATALOG, installed
 from assistant.retrieval import DENSE_WEIGHT, LEXICAL_WEIGHT, Retriever
-from assistant.store import Store
+from assistant.store import Store, health
 from assistant.store.collection import ReportStore
 from assistant.store.lexical import LexicalIndex, refreshed, sync_lexical
 from assistant.store.lock import StoreBusyError, StoreLock
@@ -169,6 +170,7 @@ class Services:
         self._entries = -1  # the store's entry count at the last full check (refresh)
         self._checked_at = 0.0
         self._settled: list[tuple[str, str]] = []  # settled here and not yet reported by `ingest`
+        self.set_aside: Path | None = None  # where `open(rebuild=True)` moved a broken store
 
     @classmethod
     def open(
@@ -184,14 +186,25 @@ class Services:
 
         `lock`: the store's write lock, when the caller holds it (ingest, remove, serve). `rebuild`
         (needs it) empties the store first, as after changing the embedding model. `embedder`: one
-        already loaded (the benchmark loads the model once for several stores).
+        already loaded (the benchmark loads the model once for several stores). A rebuild of a store
+        whose database file is broken moves it aside instead (store/health.py; `set_aside` names where).
         """
+        set_aside = None
         if rebuild:
             if lock is None:
                 raise ValueError("rebuild needs the store's write lock")
-            ReportStore.drop(settings)
+            if health.sqlite_problem(settings, thorough=True) is not None:  # a broken database: set aside, never opened
+                set_aside = health.move_aside(settings)
+            else:
+                ReportStore.drop(settings)
+        if embedder is None and not ReportStore.exists(settings, reader=lock is None):
+            # A new store records its embedder's name: load the model first, so one that cannot load
+            # (EmbedderLoadError) leaves the store as it was instead of pinning it to that name.
+            embedder = make_embedder(settings.embedding_model, settings.embed_batch_size)
         name = embedder.name if embedder is not None else embedder_name(settings.embedding_model)
-        services = cls(settings, ReportStore.open(settings, name), lexical_dir(settings), embedder=embedder)
+        store = ReportStore.open(settings, name, reader=lock is None)
+        services = cls(settings, store, lexical_dir(settings), embedder=embedder)
+        services.set_aside = set_aside
         services.settle(holding_lock=lock is not None)
         return services
 
@@ -239,28 +252,59 @@ class Services:
 
         Interrupted writes are settled first; `recovered` lists those settled since the store was opened.
         """
-        self.settle(holding_lock=True)
-        report = ingest_paths(
-            paths,
-            self.store,
-            self.embedder,
-            max_chars=self.settings.chunk_max_chars,
-            max_bytes=self.settings.max_file_mb * 1024 * 1024,
-            parse_timeout_s=self.settings.parse_timeout_s,
-            progress=progress,
-            written=written,
-        )
-        report.recovered = [{"doc": doc, "outcome": outcome} for doc, outcome in self._settled]
-        self._settled = []
-        self.sync_lexical()
+        with self._disk_full():
+            self.settle(holding_lock=True)
+            report = ingest_paths(
+                paths,
+                self.store,
+                self.embedder,
+                max_chars=self.settings.chunk_max_chars,
+                max_bytes=self.settings.max_file_mb * 1024 * 1024,
+                parse_timeout_s=self.settings.parse_timeout_s,
+                progress=progress,
+                written=written,
+            )
+            report.recovered = [{"doc": doc, "outcome": outcome} for doc, outcome in self._settled]
+            self._settled = []
+            self.sync_lexical()
+        from assistant.doctor import SOURCES_FILE
+
+        if (
+            report.added
+            or report.updated
+            or report.removed
+            or report.recovered
+            or not (self.settings.store_dir / SOURCES_FILE).is_file()
+        ):
+            self.record_sources()
         return report
+
+    def record_sources(self) -> None:
+        """Write each document's source path beside the store (what `doctor --repair` rebuilds from)."""
+        from assistant.doctor import record_sources
+
+        with contextlib.suppress(OSError):  # a full disk: the store itself is written; the record follows
+            record_sources(self.settings, {doc: rec.source for doc, rec in self.store.documents().items()})
 
     def remove(self, doc_ids: Sequence[str]) -> dict[str, int]:
         """Delete documents, then bring the lexical index in line; doc id -> chunks deleted (0: not stored)."""
-        self.settle(holding_lock=True)
-        removed = {doc_id: self.store.delete_document(doc_id) for doc_id in doc_ids}
-        self.sync_lexical()
+        with self._disk_full():
+            self.settle(holding_lock=True)
+            removed = {doc_id: self.store.delete_document(doc_id) for doc_id in doc_ids}
+            self.sync_lexical()
+        self.record_sources()
         return removed
+
+    @contextlib.contextmanager
+    def _disk_full(self) -> Iterator[None]:
+        """A write that failed for want of disk space ends in DiskFullError (how much is free, what to do);
+        the write journal settles the half-written document at the next write."""
+        try:
+            yield
+        except Exception as exc:
+            if isinstance(exc, AssistantError) or not health.is_disk_full(exc, self.settings):
+                raise
+            raise health.disk_full_error(self.settings) from exc
 
     # -- reading ------------------------------------------------------------------------------------
     def sync_lexical(self) -> bool:

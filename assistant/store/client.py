@@ -53,8 +53,12 @@ def server_unreachable(url: str, exc: BaseException) -> StoreError:
     )
 
 
-def open_client(settings: Settings) -> Any:
-    """A Chroma client: the server at ASSISTANT_CHROMA_URL, else a PersistentClient on the store dir."""
+def open_client(settings: Settings, *, reader: bool = False) -> Any:
+    """A Chroma client: the server at ASSISTANT_CHROMA_URL, else a PersistentClient on the store dir.
+
+    `reader`: the caller only reads. Chroma writes to its database when it starts, so on a full disk
+    it cannot start; a reader then reads a copy of the store elsewhere (store/health.read_only_copy).
+    """
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -67,9 +71,25 @@ def open_client(settings: Settings) -> Any:
         except Exception as exc:  # connection refused, DNS, TLS, timeouts: all "not reachable"
             raise server_unreachable(settings.chroma_url, exc) from exc
         return client
+    from assistant.store import health
+    from assistant.store.lock import opening
+
+    health.check_on_open(settings)  # a visibly broken database file: one line naming it and the fix
     path = chroma_dir(settings)
     path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    copy = health.copy_in_use(path)
+    if copy is not None:
+        return chromadb.PersistentClient(path=str(copy), settings=chroma_settings)
+    try:
+        with opening(settings):  # a brand-new store: one process runs Chroma's migrations, the others wait
+            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:
+        if not health.is_disk_full(exc, settings):
+            raise
+        if not reader:
+            raise health.disk_full_error(settings) from exc
+        copy = health.read_only_copy(settings, path)
+    return chromadb.PersistentClient(path=str(copy), settings=chroma_settings)
 
 
 def chroma_dir(settings: Settings) -> Path:

@@ -12,10 +12,11 @@ from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.ingest.chunking import sentence_units
 from assistant.ingest.vectors import VectorCache
-from assistant.store import exact
-from assistant.store.client import open_client
+from assistant.store import exact, health
+from assistant.store.client import chroma_dir, open_client
 from assistant.store.journal import JournalEntry, WriteJournal
 from assistant.store.lexical_table import FILTER_KEYS
+from assistant.store.lock import opening
 from assistant.types import Chunk, ChunkMeta, DocRecord, Filters, Passage, parse_years
 
 VECTOR_CACHE_FILE = "vectors.sqlite"  # in the store directory (ingest.vectors.VectorCache)
@@ -87,13 +88,23 @@ class ReportStore:
         *,
         exact_options: exact.ExactOptions = exact.DEFAULT_OPTIONS,
         max_batch: int | None = None,
+        reader: bool = False,
     ) -> ReportStore:
-        """Open (or create) the collection; refuses a store built by another embedder."""
-        client = open_client(settings)
-        store = cls(client, settings.collection, embedder_name, journal_for(settings),
-                    exact_options=exact_options, max_batch=max_batch)  # fmt: skip
-        store.vector_cache = VectorCache(settings.store_dir / VECTOR_CACHE_FILE)
+        """Open (or create) the collection; refuses a store built by another embedder. `reader`: see
+        client.open_client; a reader on a full disk reads a copy, with no journal (nothing to settle)."""
+        with opening(settings):  # the collection is created by one process at a time
+            client = open_client(settings, reader=reader)
+            copy = health.copy_in_use(chroma_dir(settings)) is not None
+            store = cls(client, settings.collection, embedder_name, None if copy else journal_for(settings),
+                        exact_options=exact_options, max_batch=max_batch)  # fmt: skip
+        if not copy:
+            store.vector_cache = VectorCache(settings.store_dir / VECTOR_CACHE_FILE)
         return store
+
+    @staticmethod
+    def exists(settings: Settings, reader: bool = False) -> bool:
+        """Whether the store's collection has been created."""
+        return settings.collection in [c.name for c in open_client(settings, reader=reader).list_collections()]
 
     @staticmethod
     def drop(settings: Settings) -> None:

@@ -13,6 +13,7 @@ half of one version and half of another, and two swaps never collide.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -136,7 +137,11 @@ class LexicalIndex:
             bm25.index([tokens for _, tokens, _ in rows], show_progress=False)
         self.table, self._bm25, self._doc_tokens = LexicalTable.build(rows), bm25, {}
         self.fingerprint = fingerprint(self.table.ids)
-        self._save()
+        try:
+            self._save()
+        except OSError as exc:  # a full disk: this process searches the index in memory, the next saves it
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
 
     def _save(self) -> None:
         """Write to a private sibling temp dir, then swap it in under the exclusive lock, so a crash never
@@ -144,16 +149,20 @@ class LexicalIndex:
         tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"  # unique per process and per thread
         tmp = self.directory.with_name(f"{self.directory.name}.tmp-{tag}")
         tmp.mkdir(parents=True)
-        self.table.save(tmp / _TABLE_DIR)
-        if self._bm25 is not None:
-            self._bm25.save(str(tmp / _BM25_DIR), show_progress=False)
-        manifest = {
-            "tokenizer": TOKENIZER_VERSION,
-            "format": FORMAT_VERSION,
-            "fingerprint": self.fingerprint,
-            "chunks": len(self.table),
-        }
-        (tmp / _MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        try:
+            self.table.save(tmp / _TABLE_DIR)
+            if self._bm25 is not None:
+                self._bm25.save(str(tmp / _BM25_DIR), show_progress=False)
+            manifest = {
+                "tokenizer": TOKENIZER_VERSION,
+                "format": FORMAT_VERSION,
+                "fingerprint": self.fingerprint,
+                "chunks": len(self.table),
+            }
+            (tmp / _MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)  # no half-written copy left filling the disk
+            raise
         old = self.directory.with_name(f"{self.directory.name}.old-{tag}")
         with _swap_lock(self.directory, exclusive=True):
             if self.directory.exists():

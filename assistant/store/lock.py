@@ -16,10 +16,13 @@ Processes with different store directories (other machines) write concurrently.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -97,3 +100,42 @@ def writer_lock(settings: Settings, wait_s: float | None = None) -> StoreLock:
     if wait_s is None:
         wait_s = SERVER_MODE_WAIT_S if settings.chroma_url else 0.0
     return StoreLock(settings.store_dir, wait_s=wait_s)
+
+
+OPEN_LOCK_NAME = "open.lock"
+_open_guard = threading.RLock()
+_open_depth = 0
+_open_fh: IO[str] | None = None
+
+
+@contextlib.contextmanager
+def opening(settings: Settings) -> Iterator[None]:
+    """Held while the embedded store is opened (Chroma's schema migrations, the collection's creation).
+
+    Two processes opening a brand-new store at once both ran Chroma's sqlite migrations, and one
+    failed with `table collections already exists` (or `database is locked`); opening under this
+    exclusive file lock makes the second wait (milliseconds) and then find the store made. Re-entrant
+    within a process; nothing in Chroma server mode (the server creates its own schema)."""
+    global _open_depth, _open_fh
+    if settings.chroma_url:
+        yield
+        return
+    with _open_guard:
+        if _open_depth == 0:
+            try:
+                settings.store_dir.mkdir(parents=True, exist_ok=True)
+                fh = open(settings.store_dir / OPEN_LOCK_NAME, "a+", encoding="utf-8")  # noqa: SIM115
+            except OSError:  # a full disk or a read-only folder: open unguarded, Chroma says what is wrong
+                fh = None
+            if fh is not None:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            _open_fh = fh
+        _open_depth += 1
+        try:
+            yield
+        finally:
+            _open_depth -= 1
+            if _open_depth == 0 and _open_fh is not None:
+                fcntl.flock(_open_fh.fileno(), fcntl.LOCK_UN)
+                _open_fh.close()
+                _open_fh = None
