@@ -71,6 +71,7 @@ class Settings:
 
     store_dir: Path = Path("vectorstore")
     chroma_url: str | None = None
+    chroma_timeout_s: float = 30.0  # each call to the Chroma server (connect, read, write)
     embedding_model: str = "bundled"
     collection: str = "reports"
     chunk_max_chars: int = 360
@@ -107,6 +108,7 @@ class Settings:
         return cls(
             store_dir=Path(env.get("ASSISTANT_STORE_DIR") or defaults.store_dir),
             chroma_url=env.get("ASSISTANT_CHROMA_URL") or None,
+            chroma_timeout_s=_float(env, "ASSISTANT_CHROMA_TIMEOUT_S", defaults.chroma_timeout_s, 1, 86400),
             embedding_model=env.get("ASSISTANT_EMBEDDING_MODEL") or defaults.embedding_model,
             collection=env.get("ASSISTANT_COLLECTION") or defaults.collection,
             chunk_max_chars=_int(env, "ASSISTANT_CHUNK_MAX_CHARS", defaults.chunk_max_chars, 50, 20000),

@@ -1,8 +1,16 @@
 """Connecting to Chroma: the embedded PersistentClient in the store directory, or a Chroma server
-(`chroma run`) at ASSISTANT_CHROMA_URL; the messages users see when that fails."""
+(`chroma run`) at ASSISTANT_CHROMA_URL; the messages users see when that fails.
+
+Every call to a server is bounded by ASSISTANT_CHROMA_TIMEOUT_S (connect, read, write): Chroma's
+HttpClient waits forever by default, so a server that hangs (stopped, swapped out, a dead network)
+would hang the command or the app's request with it. A call that runs out of time raises StoreError
+naming the server and the limit.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,24 +61,93 @@ def server_unreachable(url: str, exc: BaseException) -> StoreError:
     )
 
 
+def server_timeout(url: str, timeout_s: float) -> StoreError:
+    """The message for a Chroma server that accepted the call but did not answer within the limit."""
+    return StoreError(
+        f"Chroma 服务器 {url} 在 {timeout_s:g} 秒内没有响应。请检查服务器进程是否卡住或被暂停、"
+        "所在机器是否过载、网络是否通畅，必要时重启服务器；服务器只是较慢时可调大 "
+        f"ASSISTANT_CHROMA_TIMEOUT_S（当前 {timeout_s:g} 秒）。"
+    )
+
+
+def bound_requests(client: Any, url: str, timeout_s: float) -> None:
+    """Give the HTTP session of a chromadb HttpClient a time limit for every call, and turn a call that
+    fails on the way (no answer in time, refused, reset) into StoreError.
+
+    chromadb (1.x, api/fastapi.py) builds its httpx.Client with `timeout=None` and offers no setting
+    for it; the session is the `_session` of the client's server API, shared by the client and its
+    admin client, and every request goes through its `request` method."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if not isinstance(session, httpx.Client):  # another chromadb layout: refuse rather than hang
+        raise StoreError(
+            f"无法为 Chroma 服务器 {url} 设置请求时限（chromadb 版本不兼容），"
+            "请安装 pyproject.toml 中要求的 chromadb 版本。"
+        )
+    session.timeout = httpx.Timeout(timeout_s)
+    send: Callable[..., httpx.Response] = session.request
+
+    def request(*args: Any, **kwargs: Any) -> httpx.Response:
+        try:
+            return send(*args, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise server_timeout(url, timeout_s) from exc
+        except httpx.TransportError as exc:
+            raise server_unreachable(url, exc) from exc
+
+    setattr(session, "request", request)  # noqa: B010 (an instance attribute over the method)
+
+
+def connect_server(settings: Settings) -> Any:
+    """An HttpClient on ASSISTANT_CHROMA_URL, checked with a heartbeat, within the time limit.
+
+    Making the client already talks to the server (identity, tenant, database) before its session can
+    be given a limit, so it is made in a thread of its own that is waited for at most the limit; a
+    thread left waiting on a hung server is a daemon and ends with the process."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    url, timeout_s = str(settings.chroma_url), settings.chroma_timeout_s
+    host, port, ssl = server_address(url)
+    outcome: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            client = chromadb.HttpClient(
+                host=host, port=port, ssl=ssl, settings=ChromaSettings(anonymized_telemetry=False)
+            )
+            bound_requests(client, url, timeout_s)
+            client.heartbeat()
+            outcome["client"] = client
+        except BaseException as exc:  # re-raised in the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=connect, name="chroma-connect", daemon=True)
+    worker.start()
+    worker.join(timeout_s)
+    if worker.is_alive():
+        raise server_timeout(url, timeout_s)
+    error = outcome.get("error")
+    if isinstance(error, StoreError):
+        raise error
+    if error is not None:  # connection refused, DNS, TLS: all "not reachable"
+        raise server_unreachable(url, error) from error
+    return outcome["client"]
+
+
 def open_client(settings: Settings, *, reader: bool = False) -> Any:
     """A Chroma client: the server at ASSISTANT_CHROMA_URL, else a PersistentClient on the store dir.
 
     `reader`: the caller only reads. Chroma writes to its database when it starts, so on a full disk
     it cannot start; a reader then reads a copy of the store elsewhere (store/health.read_only_copy).
     """
+    if settings.chroma_url:
+        return connect_server(settings)
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_url:
-        host, port, ssl = server_address(settings.chroma_url)
-        try:
-            client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
-            client.heartbeat()
-        except Exception as exc:  # connection refused, DNS, TLS, timeouts: all "not reachable"
-            raise server_unreachable(settings.chroma_url, exc) from exc
-        return client
     from assistant.store import health
     from assistant.store.lock import opening
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.errors import AssistantError
 from assistant.ui.answers import Answers
 from assistant.ui.drafts import Drafts
-from assistant.ui.inputs import UserError
 
 
 def api_endpoints(answers: Answers, drafts: Drafts) -> None:
@@ -17,13 +17,13 @@ def api_endpoints(answers: Answers, drafts: Drafts) -> None:
     def ask_api(question: str) -> dict[str, Any]:
         try:
             return answers.ask(question).to_json()
-        except UserError as exc:
+        except AssistantError as exc:  # bad input, a store or server that fails
             raise gr.Error(str(exc)) from exc
 
     def draft_api(topic: str) -> dict[str, Any]:
         try:
             return drafts.draft(topic)[0].to_json()
-        except UserError as exc:
+        except AssistantError as exc:  # bad input, a store or server that fails
             raise gr.Error(str(exc)) from exc
 
     gr.api(ask_api, api_name="ask")

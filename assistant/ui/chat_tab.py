@@ -9,10 +9,11 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.errors import AssistantError
 from assistant.types import Answer
 from assistant.ui import render
 from assistant.ui.answers import Answers
-from assistant.ui.inputs import FilterChoice, UserError
+from assistant.ui.inputs import FilterChoice
 from assistant.ui.reader import WriterOptions
 from assistant.ui.widgets import error_html, filters_row, writer_radio
 
@@ -70,7 +71,7 @@ def respond(
                 partial += piece
                 history[-1] = said("assistant", partial + " ▌")
                 yield history, "", gr.skip(), ""
-    except UserError as exc:
+    except AssistantError as exc:  # bad input, a store or server that fails
         history[-1] = said("assistant", str(exc))
         yield history, error_html(str(exc)), gr.skip(), ""
     except Exception as exc:  # keep the chat alive; say what failed

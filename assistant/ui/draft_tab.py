@@ -6,9 +6,9 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.errors import AssistantError
 from assistant.ui import render
 from assistant.ui.drafts import Drafts
-from assistant.ui.inputs import UserError
 from assistant.ui.reader import WriterOptions
 from assistant.ui.widgets import error_html, writer_radio
 
@@ -18,7 +18,7 @@ def drafted(drafts: Drafts, topic: str, style: str, length: float, writer: str |
     `writer`: the page's 作答方式 switch (llm | extractive)."""
     try:
         answer, docx_path, md_path = drafts.draft(topic, style, int(length), writer=writer)
-    except UserError as exc:
+    except AssistantError as exc:  # bad input, a store or server that fails
         return error_html(str(exc)), "", None, None
     return (
         render.answer_html(answer, drafts.writer_label(answer.mode)),

@@ -6,9 +6,10 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.errors import AssistantError
 from assistant.ui import render
 from assistant.ui.answers import Answers
-from assistant.ui.inputs import FilterChoice, UserError
+from assistant.ui.inputs import FilterChoice
 from assistant.ui.widgets import filters_row
 
 
@@ -16,7 +17,7 @@ def ranked(answers: Answers, q: str, mode: str, k: float, choice: FilterChoice) 
     """The table rows; a bad query shows as a Gradio error toast."""
     try:
         passages = answers.retrieval_test(q, mode, int(k), choice)
-    except UserError as exc:
+    except AssistantError as exc:  # bad input, a store or server that fails
         raise gr.Error(str(exc)) from exc
     return render.retrieval_rows(passages)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import time
@@ -24,15 +25,52 @@ def seeds_dir() -> Path | None:
     return seeds if seeds.is_dir() and any(seeds.glob("*.txt")) else None
 
 
+# In the store directory: the first-start seeding's state, "started" or "done" (see first_run_ingest).
+SEEDING_FILE = "seeding.json"
+
+
+def seeding_state(settings: Settings) -> str | None:
+    """ "started", "done", or None: this store was never seeded (or the file is unreadable)."""
+    try:
+        state = json.loads((settings.store_dir / SEEDING_FILE).read_text(encoding="utf-8")).get("state")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return state if state in ("started", "done") else None
+
+
+def _record_seeding(settings: Settings, state: str) -> None:
+    """Write the state atomically (temp file, fsync, rename): a kill leaves the old state or the new."""
+    path = settings.store_dir / SEEDING_FILE
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump({"state": state}, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
 def first_run_ingest(services: Services, progress: Progress | None = None) -> int:
-    """Ingest the sample reports when the store is empty; returns the number of documents added.
-    The caller holds the store's write lock."""
-    if services.store.count() > 0:
-        return 0
+    """Ingest the sample reports into a new store, once; returns the number of documents added.
+    The caller holds the store's write lock.
+
+    A store that is empty and was never seeded is marked "started" before the first sample goes in,
+    "done" once every one is in. A start that finds "started" (the last one was killed while seeding)
+    ingests the samples again: those already in are skipped, the rest added. After "done" nothing is
+    added again, so a sample report the user deleted stays deleted. A store that already holds documents
+    and was never seeded (the user's own, or seeded before this file existed) is left as it is.
+    """
     seeds = seeds_dir()
     if seeds is None:
         return 0
-    return services.ingest([seeds], progress=progress).added
+    settings = services.settings
+    state = seeding_state(settings)
+    if state == "done" or (state is None and services.store.count() > 0):
+        return 0
+    _record_seeding(settings, "started")
+    report = services.ingest([seeds], progress=progress)
+    if not report.errors:
+        _record_seeding(settings, "done")
+    return report.added
 
 
 def open_for_app(settings: Settings, progress: Progress | None = None) -> tuple[StoreLock, Services]:

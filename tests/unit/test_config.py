@@ -22,6 +22,8 @@ from assistant.config import Settings, SettingsError
         ("ASSISTANT_LLM_TEMPERATURE", "nan"),
         ("ASSISTANT_LLM_TIMEOUT_S", "0"),
         ("ASSISTANT_PARSE_TIMEOUT_S", "-1"),
+        ("ASSISTANT_CHROMA_TIMEOUT_S", "0"),  # 0 would be no limit: a hung server hangs every command
+        ("ASSISTANT_CHROMA_TIMEOUT_S", "abc"),
     ],
 )
 def test_a_value_out_of_range_names_the_variable_and_the_range(key: str, value: str) -> None:
@@ -41,6 +43,8 @@ def test_the_ends_of_each_range_and_the_defaults_are_accepted() -> None:
             "ASSISTANT_CONCURRENCY": "1",
             "ASSISTANT_LLM_MAX_RETRIES": "0",
             "ASSISTANT_LLM_TEMPERATURE": "2",
+            "ASSISTANT_CHROMA_TIMEOUT_S": "1",
         }
     )
     assert (edge.chunk_max_chars, edge.port, edge.parse_timeout_s, edge.concurrency) == (50, 65535, 0.0, 1)
+    assert (edge.chroma_timeout_s, Settings().chroma_timeout_s) == (1.0, 30.0)

@@ -54,6 +54,22 @@ def test_a_server_nobody_listens_on_names_the_url_and_how_to_start_one(tmp_path:
     assert not (tmp_path / "store").exists(), "nothing is created locally for the server's data"
 
 
+def test_a_server_that_accepts_but_never_answers_ends_in_the_time_limit(tmp_path: Path) -> None:
+    """A socket that listens and never reads: connecting succeeds (the kernel queues it), the answer never
+    comes, as with a `chroma run` stopped by SIGSTOP (tests/integration/test_chroma_hang.py)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(16)
+        url = f"http://127.0.0.1:{s.getsockname()[1]}"
+        started = time.monotonic()
+        with pytest.raises(StoreError) as caught:
+            open_client(Settings(store_dir=tmp_path / "store", chroma_url=url, chroma_timeout_s=1))
+        took = time.monotonic() - started
+    message = str(caught.value)
+    assert url in message and "在 1 秒内没有响应" in message and "ASSISTANT_CHROMA_TIMEOUT_S" in message
+    assert 0.9 <= took < 10, took
+
+
 def test_writers_are_refused_at_once_embedded_and_queue_in_server_mode(tmp_path: Path) -> None:
     assert writer_lock(Settings(store_dir=tmp_path)).wait_s == 0
     assert writer_lock(Settings(store_dir=tmp_path, chroma_url="http://127.0.0.1:8000")).wait_s == SERVER_MODE_WAIT_S
