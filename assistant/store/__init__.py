@@ -1,6 +1,7 @@
 """The store: one Chroma collection of chunks and their sentence units (`collection`), reached
 through `client`, with exact scoring of a few known chunks (`exact`), the write journal (`journal`),
-the one-writer lock (`lock`), and the lexical index derived from it (`lexical`, `lexical_table`).
+the one-writer lock (`lock`), the database's health (`health`: a damaged file, a full disk), and the
+lexical index derived from it (`lexical`, `lexical_table`).
 
 The Protocols here are what the rest of the code needs of a store (ReportStore is the one
 implementation), so that tests can pass small fakes.
@@ -24,6 +25,7 @@ __all__ = [
     "client",
     "collection",
     "exact",
+    "health",
     "journal",
     "lexical",
     "lexical_table",

@@ -70,6 +70,7 @@ PUBLIC = {
         "client",
         "collection",
         "exact",
+        "health",
         "journal",
         "lexical",
         "lexical_table",
