@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from assistant.script import fold
+
 # Longest first: 自治区 before 区, 自治州 before 州.
 SUFFIXES = (
     "特别行政区",
@@ -274,7 +276,9 @@ def _clean_place(text: str) -> str:
 
 def issuing_place(title: str, body: str) -> str:
     """The place whose report this is: named in the title, else in the opening lines (我代表X人民政府,
-    在X第…届人民代表大会上), else the first place the opening names; '' when none is found."""
+    在X第…届人民代表大会上), else the first place the opening names; '' when none is found. Read,
+    and returned, in Simplified characters (石門坎鄉 is 石门坎乡), as questions are read."""
+    title, body = fold(title), fold(body)
     title_places = _mentions(re.sub(r"\s", "", title))
     if title_places:
         # 内蒙古自治区呼伦贝尔市海拉尔区… / XX县XX乡…: the most specific place of the title issues it.

@@ -13,6 +13,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.embeddings import Embedder
+from assistant.script import fold
 from assistant.store import PassageStore, exact
 from assistant.store.lexical import LexicalIndex
 from assistant.types import Filters, Passage, part_kind, part_years
@@ -113,7 +114,7 @@ class Retriever:
         dense: list[Passage] = []
         if self.dense_weight > 0:
             if vector is None:
-                vector = self.embedder.embed_query(query)
+                vector = self.embedder.embed_query(fold(query))  # passages are embedded folded too
             dense = self.store.query(vector, n, filters, among=self._narrow(mask))
         lexical: list[tuple[str, float]] = []
         if self.lexical_weight > 0:

@@ -14,6 +14,8 @@ import threading
 import unicodedata
 from typing import Any
 
+from assistant.script import FOLD_VERSION, fold
+
 # --------------------------------------------------------------------------- sentence ends
 
 # Where a sentence ends, full and half width; ； counts (公文 run their measures on as ；-separated clauses).
@@ -54,7 +56,7 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 # --------------------------------------------------------------------------- tokens
 
 # Names what `tokenize` returns; lexical indexes record it and are rebuilt when it differs.
-TOKENIZER_VERSION = "jieba-search-nfkc-v1"
+TOKENIZER_VERSION = f"jieba-search-nfkc-v1+{FOLD_VERSION}"
 _jieba_lock = threading.Lock()
 
 # Words that say how to answer, not what about; they must not drive sentence matching.
@@ -81,16 +83,18 @@ def _jieba() -> Any:
 
 
 def tokenize(text: str) -> list[str]:
-    """jieba search-mode tokens of NFKC-normalised, lower-cased text; punctuation and spaces dropped."""
-    normalised = unicodedata.normalize("NFKC", text).lower()
+    """jieba search-mode tokens of NFKC-normalised, lower-cased, Simplified (script.fold) text;
+    punctuation and spaces dropped: 經濟發展 and 经济发展 give the same tokens."""
+    normalised = fold(unicodedata.normalize("NFKC", text)).lower()
     with _jieba_lock:  # jieba's lazy dictionary load is not thread-safe
         tokens = _jieba().lcut_for_search(normalised)
     return [t for t in (tok.strip() for tok in tokens) if t and any(ch.isalnum() for ch in t)]
 
 
 def tokenize_precise(text: str) -> list[str]:
-    """jieba default-mode tokens (one token per word, no overlapping sub-words); punctuation dropped."""
-    normalised = unicodedata.normalize("NFKC", text).lower()
+    """jieba default-mode tokens (one token per word, no overlapping sub-words) of the folded text;
+    punctuation dropped."""
+    normalised = fold(unicodedata.normalize("NFKC", text)).lower()
     with _jieba_lock:
         tokens = _jieba().lcut(normalised)
     return [t for t in (tok.strip() for tok in tokens) if t and any(ch.isalnum() for ch in t)]

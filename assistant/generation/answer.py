@@ -251,26 +251,26 @@ class Answerer:
         # not, the next best is a weaker guess at a figure the reports do not give (see ON_TOPIC; on
         # the corpus held-out set, taking the next on-topic one answered 3 of 10 unanswerables).
         best = next((c for c in candidates if c.coverage >= self.abstain_coverage), None)
-        if best is not None and not self._on_topic(q, best.text):
+        if best is not None and not self._on_topic(q, best.folded):
             best = None
         if best is None:
             return _abstain(q, f"{NOT_FOUND}能回答该问题的内容。以下是最接近的段落，供参考。", passages)
         candidates = [best, *(c for c in candidates if c is not best)]
         chosen = extractive.select(q, candidates, passages, floor=self.abstain_coverage)
         best = chosen[0]
-        if q.years and not _year_supported(q, passages[best.passage_index], best.text):
+        if q.years and not _year_supported(q, passages[best.passage_index], best.folded):
             # No digits in the message: numbers in an answer must come from a cited passage.
             return _abstain(q, f"{NOT_FOUND}所问年份的相关内容（该年份不在相关报告的范围内）。", passages)
         if q.years and q.wants_result:
             # 完成了多少 is not answered by the year's target: the report that reviews the year lacks it;
             # nor is a target quoted beside the result.
-            if extractive.is_target(best.text, passages[best.passage_index]):
+            if extractive.is_target(best.folded, passages[best.passage_index]):
                 return _abstain(q, f"{NOT_FOUND}所问年份的完成情况（相关报告只有该年的目标）。", passages)
-            chosen = [best, *(c for c in chosen[1:] if not extractive.is_target(c.text, passages[c.passage_index]))]
-        if _asks_amount(q) and not extractive.undisclosed_figure(q, best.text) and not has_figure(best.text):
+            chosen = [best, *(c for c in chosen[1:] if not extractive.is_target(c.folded, passages[c.passage_index]))]
+        if _asks_amount(q) and not extractive.undisclosed_figure(q, best.folded) and not has_figure(best.folded):
             # 粮食总产、单产再创新高 does not answer 粮食总产量是多少亿斤.
             return _abstain(q, f"{NOT_FOUND}所问的具体数字。以下是最接近的段落，供参考。", passages)
-        if not q.is_compare and extractive.undisclosed_figure(q, best.text):
+        if not q.is_compare and extractive.undisclosed_figure(q, best.folded):
             marker = f"[{best.passage_index + 1}]"
             text = f"{UNDISCLOSED}：原文写作“{best.text}”{marker}"
             return _finish(q, text, passages, abstained=True, notes=["原文以XX代替具体数字"])
@@ -305,7 +305,7 @@ class Answerer:
                 (
                     c
                     for c in candidates
-                    if c.coverage >= self.abstain_coverage and c.text not in used and self._on_topic(group_q, c.text)
+                    if c.coverage >= self.abstain_coverage and c.text not in used and self._on_topic(group_q, c.folded)
                 ),
                 None,
             )
@@ -358,7 +358,7 @@ def _finish(
 ) -> Answer:
     checked = verify(text, passages, backing)
     return Answer(
-        question=q.text,
+        question=q.shown,
         answer=checked.text,
         abstained=abstained,
         citations=checked.citations,
@@ -371,7 +371,7 @@ def _finish(
 
 def _abstain(q: Question, message: str, passages: list[Passage]) -> Answer:
     return Answer(
-        question=q.text,
+        question=q.shown,
         answer=message,
         abstained=True,
         citations=[],

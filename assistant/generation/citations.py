@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from assistant.script import fold
 from assistant.text import CLOSERS, SENTENCE_ENDS, sentence_spans
 from assistant.types import Citation, Passage
 
@@ -69,8 +70,9 @@ def unmarked(text: str) -> str:
 
 
 def bigrams(text: str) -> set[str]:
-    """Character bigrams of the text without markers and spaces (NFKC): what quote matching compares."""
-    plain = unmarked(text)
+    """Character bigrams of the text without markers and spaces (NFKC, Simplified characters): what
+    quote matching compares."""
+    plain = fold(unmarked(text))  # a Simplified answer sentence matches a Traditional source
     return {plain[i : i + 2] for i in range(len(plain) - 1)}
 
 

@@ -63,9 +63,9 @@ class Drafter:
                 q, passages, self.corpus.lexical.idf, self.corpus.lexical.doc_tokens, max_passages=DRAFT_PASSAGES
             )
             if c.coverage >= self.min_coverage
-            and not _is_heading(c.text)
+            and not _is_heading(c.folded)
             # A summary reports what was done: a target (a plan part's figure) is not drafted into it.
-            and (plan or not extractive.is_target(c.text, passages[c.passage_index]))
+            and (plan or not extractive.is_target(c.folded, passages[c.passage_index]))
         ]
         picked: list[extractive.Candidate] = []
         used = 0

@@ -15,6 +15,7 @@ from assistant.generation.question import COUNT, Question
 from assistant.ingest.metadata import five_year_spans, is_front_matter, names_part
 from assistant.ingest.structure import heading_level
 from assistant.places import years_named
+from assistant.script import fold
 from assistant.text import CLAUSE_ENDS, SENTENCE_ENDS, sentence_spans, tokenize
 from assistant.types import Passage
 
@@ -92,7 +93,7 @@ def is_heading(q: Question, sentence: str, passage: Passage) -> bool:
     """The sentence is the report's title or a heading line: not an answer (a list question may
     still answer with sub-headings: （一）…（二）…)."""
     bare = sentence.strip().rstrip(SENTENCE_ENDS + "：:")
-    if bare == str(passage.metadata.get("title", "")).strip():
+    if bare == fold(str(passage.metadata.get("title", "")).strip()):
         return True
     level = heading_level(bare)
     if level is None:
@@ -109,6 +110,11 @@ class Candidate:
     text: str
     score: float
     coverage: float  # IDF-weighted share of question terms, graded by where each is found
+    match: str = ""  # the text in Simplified characters (script.fold), as it is matched; text is shown
+
+    @property
+    def folded(self) -> str:
+        return self.match or self.text
 
 
 # Words that say what is asked of a figure, not what it is about: a sentence holding only these (and
@@ -164,7 +170,8 @@ def score_sentences(
     doc_tokens: Callable[[str], set[str]] = lambda _doc: set(),
     max_passages: int = MAX_PASSAGES,
 ) -> list[Candidate]:
-    """Every sentence of the top passages with its score, best first."""
+    """Every sentence of the top passages with its score, best first. Sentences are scored in
+    Simplified characters (script.fold keeps offsets) and kept as the passage writes them."""
     scorer = TermScorer(q.terms, idf, doc_tokens)
     out = []
     for index, passage in enumerate(passages[:max_passages]):
@@ -172,17 +179,18 @@ def score_sentences(
         report_tokens = doc_tokens(passage.doc_id) | set(
             tokenize(f"{passage.metadata.get('title', '')} {passage.section}")
         )
-        for s, e in sentence_spans(passage.text, 0, len(passage.text)):
-            text = passage.text[s:e].strip()
-            if len(text) < 4 or is_front_matter(text) or is_heading(q, text, passage):
+        folded = fold(passage.text)
+        for s, e in sentence_spans(folded, 0, len(folded)):
+            text, match = passage.text[s:e].strip(), folded[s:e].strip()
+            if len(match) < 4 or is_front_matter(match) or is_heading(q, match, passage):
                 continue
-            tokens = set(tokenize(text))
-            coverage = scorer.coverage(text, tokens, passage_tokens, report_tokens)
-            coverage *= year_fit(q, text, passage) * role_fit(q, text, passage)
+            tokens = set(tokenize(match))
+            coverage = scorer.coverage(match, tokens, passage_tokens, report_tokens)
+            coverage *= year_fit(q, match, passage) * role_fit(q, match, passage)
             score = coverage + RANK_WEIGHT / (index + 1) ** 0.5
-            if q.wants_figure and any(ch.isdigit() for ch in text):
+            if q.wants_figure and any(ch.isdigit() for ch in match):
                 score += FIGURE_BONUS
-            out.append(Candidate(index, text, score, coverage))
+            out.append(Candidate(index, text, score, coverage, match))
     return sorted(out, key=lambda c: -c.score)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from assistant.ingest.metadata import five_year_spans
 from assistant.places import places_in, strip_places, years_named
+from assistant.script import fold
 from assistant.text import GROWTH_WORDS, QUESTION_WORDS, in_report_words, tokenize_precise, with_indicator_words
 
 _PLACEHOLDER_TOKEN = re.compile(r"^[x×]+$")
@@ -77,6 +78,12 @@ class Question:
     wants_result: bool = False  # asks for what was achieved (完成了多少), which no target answers
     spans: tuple[tuple[int, int], ...] = ()  # five-year periods it names (十四五 → (2021, 2025))
     query: str = ""  # what is searched: the text in the reports' words (GDP → 地区生产总值)
+    asked: str = ""  # the question as typed, when `text` (Simplified) differs: 經濟 → 经济
+
+    @property
+    def shown(self) -> str:
+        """The question as the user typed it."""
+        return self.asked or self.text
 
     @property
     def search_text(self) -> str:
@@ -85,7 +92,9 @@ class Question:
 
 def analyse(question: str, known_townships: Iterable[str] = ()) -> Question:
     """Parse a question; `known_townships` (the places reports are from) lets a short form like 安民,
-    海拉尔 or 广西 count as that place."""
+    海拉尔 or 广西 count as that place. A question in Traditional characters is read in Simplified ones
+    (script.fold), as report text is matched: `text` is the folded question, `asked` the typed one."""
+    typed, question = question, fold(question)
     known_places = set(known_townships)
     townships = places_in(question, known_places)
     # Report places scope the search (filters); as terms they would only match every sentence's
@@ -118,4 +127,5 @@ def analyse(question: str, known_townships: Iterable[str] = ()) -> Question:
         wants_result=any(cue in question for cue in _RESULT_CUES) and not any(cue in question for cue in _TARGET_CUES),
         spans=tuple(five_year_spans(question)),
         query=with_indicator_words(in_report_words(question)),
+        asked=typed if typed != question else "",
     )

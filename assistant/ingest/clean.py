@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.script import fold
+
 # Markers may stand anywhere, even inside a number: 完成2##paidbegin##021—2022年.
 _PAYWALL = re.compile(r"##\s*paid\s*(?:begin|end)\s*##", re.IGNORECASE)
 # Lines appended by document-sharing sites; they are never report content.
@@ -28,7 +30,7 @@ def clean_text(raw: str) -> str:
     lines = []
     for line in text.split("\n"):
         line = line.strip(_EDGE_SPACE)
-        if not line or _JUNK_LINE.match(line):
+        if not line or _JUNK_LINE.match(fold(line)):  # 本文檔編輯密碼 too
             continue
         lines.append(line)
     return "\n".join(lines)

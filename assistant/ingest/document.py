@@ -10,6 +10,7 @@ from assistant.ingest.loaders import LoadError, load_file
 from assistant.ingest.metadata import assign_parts, display_title, find_dates, find_kind, find_years, report_years
 from assistant.ingest.structure import parse_sections
 from assistant.places import issuing_place, level_of
+from assistant.script import fold
 from assistant.types import DocumentMeta, ParsedDocument
 
 
@@ -31,8 +32,10 @@ def parse_text(raw: str, doc_id: str, source: str = "") -> ParsedDocument:
     if not text.strip():
         raise LoadError("清理后没有文字内容")
     root = parse_sections(text)
-    title = root.heading
-    body = text[root.heading_span[1] :]
+    # Metadata is read from the text in Simplified characters (a Traditional report's 鄉 is 乡); the
+    # title shown stays as written.
+    shown_title, shown_body = root.heading, text[root.heading_span[1] :]
+    title, body = fold(shown_title), fold(shown_body)
     title_years = find_years(title, body)
     dates = find_dates(title, body, find_years(title, ""))
     if dates.date and not find_years(title, ""):
@@ -41,7 +44,7 @@ def parse_text(raw: str, doc_id: str, source: str = "") -> ParsedDocument:
     place = issuing_place(title, body)
     meta = DocumentMeta(
         doc_id=doc_id,
-        title=display_title(title, body),
+        title=display_title(shown_title, shown_body),
         township=place,
         years=report_years(root, (*title_years, *(dates.years if dates.date else ()))),
         kind=find_kind(title),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.script import fold
 from assistant.text import YEAR
 from assistant.types import Section, part_years
 
@@ -150,6 +151,7 @@ def find_dates(title: str, body: str, title_years: tuple[int, ...]) -> ReportDat
     for 总结 or 计划 come first; a title year of a report that is neither (2026年吉林省政府工作报告)
     is the year it was given.
     """
+    title, body = fold(title), fold(body)
     lines = [_arabic_dates(ln.strip()) for ln in [title, *body.split("\n")[:_OPENING_LINES]] if ln.strip()]
     meeting, date = "", None
     for i, line in enumerate(lines):
@@ -202,7 +204,7 @@ _PART_LINE_CUES = (
 def names_part(line: str) -> bool:
     """An unnumbered line that opens a report part (“十四五”时期工作回顾, 2026年重点工作): short, no
     punctuation, and naming a part with a year or a five-year span."""
-    text = line.strip()
+    text = fold(line.strip())
     if not text or len(text) > _PART_LINE_CHARS or any(ch in text for ch in "。；！？：:，,、"):
         return False
     return any(cue in text for cue in _PART_LINE_CUES) and bool(YEAR.search(text) or five_year_spans(text))
@@ -228,7 +230,9 @@ def township_mentions(text: str) -> list[str]:
 
 
 def find_township(title: str, body: str) -> str:
-    """The township the report is about: from the title, else the opening paragraphs; '' if none."""
+    """The township the report is about: from the title, else the opening paragraphs; '' if none
+    (in Simplified characters: 鄉 is read as 乡)."""
+    title, body = fold(title), fold(body)
     for source in (title, body[:600]):
         names = township_mentions(source)
         if names:
@@ -238,6 +242,7 @@ def find_township(title: str, body: str) -> str:
 
 def find_years(title: str, body: str) -> tuple[int, ...]:
     """Years named in the title (else in the opening paragraph), ascending."""
+    title, body = fold(title), fold(body)
     for source in (title, body[:600]):
         years = sorted({int(y) for y in YEAR.findall(source)})
         if years:
@@ -246,7 +251,8 @@ def find_years(title: str, body: str) -> tuple[int, ...]:
 
 
 def find_kind(title: str) -> str:
-    """述职 / 总结 / 计划 from the title (述职 wins: a 述职 report also summarises)."""
+    """述职 / 总结 / 计划 from the title (述职 wins: a 述职 report also summarises); 述職, 總結 … too."""
+    title = fold(title)
     if "述职" in title:
         return "述职"
     if "总结" in title:
@@ -259,6 +265,7 @@ def find_kind(title: str) -> str:
 def classify_part(heading: str, dates: ReportDates) -> str:
     """Name the report part a top-level heading opens: '2025年工作总结', '2026年工作计划',
     '2021-2025年工作总结' (一、“十四五”时期工作回顾), '存在问题'; '' when it opens none."""
+    heading = fold(heading)
     if any(word in heading for word in _PROBLEM_WORDS):
         return "存在问题"
     cues = [(heading.find(w), "计划") for w in _PLAN_WORDS if w in heading]
@@ -322,7 +329,7 @@ _FRONT_MATTER = (
 
 def is_front_matter(sentence: str) -> bool:
     """A date/meeting line, source line, signature, salutation or opening formula: never an answer."""
-    text = _arabic_dates(sentence.strip())
+    text = _arabic_dates(fold(sentence.strip()))
     return any(pattern.search(text) for pattern in _FRONT_MATTER)
 
 
@@ -340,18 +347,19 @@ def display_title(first_line: str, body: str) -> str:
     report (2026年政府工作报告); 政府工作报告 for a report given at a 人民代表大会 that names itself
     nowhere; else the first line as it is."""
     title = _CJK_GAP.sub("", first_line.strip())
-    caption = title.endswith("摄") or "记者" in title
-    if _REPORT_NAME.search(title) and not caption and not _MEETING.match(_arabic_dates(title)):
+    folded = fold(title)  # matched in Simplified characters, returned as written
+    caption = folded.endswith("摄") or "记者" in folded
+    if _REPORT_NAME.search(folded) and not caption and not _MEETING.match(_arabic_dates(folded)):
         return title
     for line in [ln.strip() for ln in body.split("\n") if ln.strip()][:_TITLE_LINES]:
         candidate = _CJK_GAP.sub("", line)
         if (
             len(candidate) <= _MAX_TITLE
-            and _REPORT_NAME.search(candidate)
+            and _REPORT_NAME.search(fold(candidate))
             and not is_front_matter(candidate)
-            and not candidate.endswith("会议上")
+            and not fold(candidate).endswith("会议上")
         ):
             return candidate
-    if "人民代表大会" in _arabic_dates(first_line) + body[:300]:
+    if "人民代表大会" in fold(_arabic_dates(first_line) + body[:300]):
         return "政府工作报告"
     return title
