@@ -20,7 +20,7 @@ from assistant.eval.metrics import (
     reciprocal_rank,
     uncited_sentences,
 )
-from assistant.generation.citations import MARKER, numbers_in, split_answer_sentences
+from assistant.generation.citations import MARKER, numbers_in, split_answer_sentences, unbacked
 from assistant.types import Answer
 
 # A question (or draft topic) in, the answer path's stream out: text deltas as they are written, then the Answer.
@@ -111,17 +111,16 @@ def _draft_checks(answer: Answer) -> dict[str, Any]:
 
 
 def _number_check(answer: Answer, cited: dict[int, tuple[str, str]]) -> tuple[int, list[str], list[str]]:
-    """Count numbers in the answer, those absent from every passage cited in their sentence, and of
-    those the ones that reach the user unflagged."""
+    """Count numbers in the answer, those no passage cited in their sentence states (by value, as
+    `unbacked` compares them), and of those the ones that reach the user unflagged."""
     total, unsupported, unflagged = 0, [], []
     for sentence in split_answer_sentences(answer.answer):
-        backed = {n for m in MARKER.findall(sentence) for n in numbers_in(cited.get(int(m), ("", ""))[1])}
-        for number in numbers_in(sentence):
-            total += 1
-            if number not in backed:
-                unsupported.append(number)
-                if not flagged(answer, sentence, number):
-                    unflagged.append(number)
+        sources = [cited.get(int(m), ("", ""))[1] for m in MARKER.findall(sentence)]
+        total += len(numbers_in(sentence))
+        for number in unbacked(sentence, sources):
+            unsupported.append(number)
+            if not flagged(answer, sentence, number):
+                unflagged.append(number)
     return total, unsupported, unflagged
 
 

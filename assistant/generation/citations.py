@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from assistant.numbers import Figure, backed, figures
 from assistant.script import fold
 from assistant.text import CLOSERS, SENTENCE_ENDS, sentence_spans
 from assistant.types import Citation, Passage
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
-# A comma is a thousands separator only before exactly three digits (1,200). A full-width comma
-# next to ASCII digits separates list items (分别为5，8个); only between full-width digits
-# (１，２００) is it a thousands separator. List commas become 、 before NFKC could make them ','.
-_LIST_COMMA = re.compile(r"(?<![０-９])，|，(?![０-９])")
-_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?![\d,])|\d+(?:\.\d+)?")
 _TERMINATORS = SENTENCE_ENDS + "\n"  # an answer line ends its sentence too (sentence_spans splits there)
 # An anonymised figure: XX万元, XX次, xx人 … (XX乡 / XX山礼 are anonymised names, not figures).
 PLACEHOLDER_FIGURE = re.compile(
@@ -38,10 +34,21 @@ def placeholder_figures(text: str) -> list[str]:
     return out
 
 
+def figures_in(text: str, *, loose: bool = False) -> list[Figure]:
+    """The figures of text, [n] markers left out (assistant.numbers; `loose`: read as a source)."""
+    return figures(MARKER.sub(lambda m: " " * len(m.group(0)), text), loose=loose)
+
+
 def numbers_in(text: str) -> list[str]:
-    """Arabic numbers in text (NFKC, thousands commas dropped), markers excluded: '1,200万元[2]' → ['1200']."""
-    plain = MARKER.sub("", unicodedata.normalize("NFKC", _LIST_COMMA.sub("、", text)))
-    return [m.replace(",", "") for m in _NUMBER.findall(plain)]
+    """The figures of text as written, markers excluded: '１，２００万元[2]' → ['１，２００万']."""
+    return [f.text for f in figures_in(text)]
+
+
+def unbacked(sentence: str, sources: Iterable[str]) -> list[str]:
+    """The figures of an answer sentence (as written) that no figure of the sources states, by value
+    (assistant.numbers.backs: 一千二百万 = 1200万 = 0.12亿; 1200亿 is not 1200万)."""
+    backing = [f for source in sources for f in figures_in(source, loose=True)]
+    return [f.text for f in figures_in(sentence) if not backed(f, backing)]
 
 
 def split_answer_sentences(answer: str) -> list[str]:
@@ -76,15 +83,29 @@ def bigrams(text: str) -> set[str]:
     return {plain[i : i + 2] for i in range(len(plain) - 1)}
 
 
+def by_value(text: str) -> str:
+    """The text with each figure in one form: its value in 万 or 亿 from 10,000 on (一千二百万, 0.12亿
+    and 12,000,000 all as 1200万), with its % kept, so that matching wordings does not depend on how a
+    figure is written."""
+    plain, out, at = MARKER.sub(lambda m: " " * len(m.group(0)), text), [], 0
+    for f in figures(plain):
+        power, mark = next(((p, m) for p, m in ((8, "亿"), (4, "万")) if abs(f.value) >= 10**p), (0, ""))
+        percent = "%" if f.text.endswith(("%", "％")) or f.text.startswith("百分之") else ""
+        out += [plain[at : f.start], format(f.value.scaleb(-power).normalize(), "f"), mark, percent]
+        at = f.end
+    return "".join([*out, plain[at:]])
+
+
 def best_quote(sentence: str, passage_text: str) -> str:
-    """The sentence of the passage that best matches `sentence` (bigram overlap); an exact substring."""
-    target = bigrams(sentence)
+    """The sentence of the passage that best matches `sentence` (bigram overlap, figures compared by
+    value: an answer's 一千二百万元 finds the source's 1200万元); an exact substring of the passage."""
+    target = bigrams(by_value(sentence))
     best, best_score = "", -1.0
     for s, e in sentence_spans(passage_text, 0, len(passage_text)):
         candidate = passage_text[s:e].strip()
         if not candidate:
             continue
-        grams = bigrams(candidate)
+        grams = bigrams(by_value(candidate))
         score = len(target & grams) / (len(grams) ** 0.5 or 1.0)
         if score > best_score:
             best, best_score = candidate, score
@@ -113,9 +134,9 @@ def verify(answer: str, passages: Sequence[Passage], backing: Callable[[Passage]
 
     Markers pointing at no passage are removed; the rest are renumbered 1, 2, … in order of first
     use. Each citation quotes the passage sentence that best matches the first answer sentence citing
-    it. A number in a sentence that appears in none of the passages that sentence cites is unsupported;
-    `backing` gives the text a cited passage backs numbers with (default: its text; `with_headings`
-    adds the title and section path).
+    it. A figure in a sentence that none of the passages that sentence cites states (compared by
+    value: `unbacked`) is unsupported, listed as the answer wrote it; `backing` gives the text a cited
+    passage backs numbers with (default: its text; `with_headings` adds the title and section path).
     """
     mapping: dict[int, int] = {}
     citations: list[Citation] = []
@@ -139,8 +160,7 @@ def verify(answer: str, passages: Sequence[Passage], backing: Callable[[Passage]
             return f"[{mapping[n]}]"
 
         new_sentence = MARKER.sub(renumber, sentence)
-        backed = {num for p in cited for num in numbers_in(backing(p) if backing else p.text)}
-        missing = [num for num in numbers_in(new_sentence) if num not in backed]
+        missing = unbacked(new_sentence, [backing(p) if backing else p.text for p in cited])
         if missing:
             unsupported += [num for num in missing if num not in unsupported]
             flagged.append(new_sentence)

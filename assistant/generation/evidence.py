@@ -15,7 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.generation.citations import MARKER, bigrams, numbers_in, split_answer_sentences
+from assistant.generation.citations import MARKER, bigrams, figures_in, split_answer_sentences
+from assistant.numbers import backed
 from assistant.types import Answer, Passage
 
 _TRAILING_MARKERS = re.compile(r"(?:\[\d{1,3}\])+$")
@@ -51,11 +52,12 @@ def evidence_of(extract: Answer) -> list[Evidence]:
 def backing_source(sentence: str, sources: Sequence[str]) -> int | None:
     """The 1-based index of the source that best backs the sentence: most of its numbers, then most of
     its character bigrams; None when no source shares a number or MIN_OVERLAP of its wording."""
-    numbers = set(numbers_in(sentence))
+    numbers = figures_in(sentence)
     grams = bigrams(sentence)
     best, best_key = None, (0, 0.0)
     for n, source in enumerate(sources, start=1):
-        shared_numbers = len(numbers & set(numbers_in(source)))
+        stated = figures_in(source, loose=True)
+        shared_numbers = sum(1 for f in numbers if backed(f, stated))
         overlap = len(grams & bigrams(source)) / len(grams) if grams else 0.0
         key = (shared_numbers, overlap)
         if (shared_numbers or overlap >= MIN_OVERLAP) and key > best_key:

@@ -30,7 +30,7 @@ def test_ask_json_is_verified_against_the_retrieved_passages(seeded: dict[str, A
     answer = json.loads(out.stdout)
     assert answer["mode"] == "llm"
     assert "[9]" not in answer["answer"], "a marker pointing at no retrieved passage is removed"
-    assert "1300" in answer["unsupported_numbers"], "a number the model changed is flagged"
+    assert "1300万" in answer["unsupported_numbers"], "a number the model changed is flagged"
     assert answer["citations"][0]["doc"] == "001_dfb12432eec8a521"
     assert answer["citations"][0]["quote"] in answer["citations"][0]["text"]
 

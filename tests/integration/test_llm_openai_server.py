@@ -128,7 +128,7 @@ def test_changed_number_is_listed_as_unsupported(parts: tuple[Retriever, Corpus]
     server = server_for([Reply("X乡2023年完成财税1300万元[1]。")])
     answer = answerer(parts, server).ask(FISCAL_Q)
     assert answer.mode == "llm"
-    assert answer.unsupported_numbers == ["1300"]
+    assert answer.unsupported_numbers == ["1300万"]
     assert any("1300" in note for note in answer.notes)
     assert "1200万元" in answer.citations[0].quote
 

@@ -37,22 +37,26 @@ P_CHAYE = _passage("000-b", "000", CHAYE)
 # ---------------------------------------------------------------- numbers_in
 
 
+# numbers_in lists the figures as written (with their 万/亿 and %); assistant.numbers parses their
+# values (tests/unit/test_numbers.py).
+
+
 def test_numbers_in_plain_text() -> None:
     assert numbers_in("种植小麦959亩，油菜474.5亩") == ["959", "474.5"]
 
 
 def test_numbers_in_full_width_digits() -> None:
-    assert numbers_in("２０２３年完成财税１２００万元") == ["2023", "1200"]
+    assert numbers_in("２０２３年完成财税１２００万元") == ["２０２３", "１２００万"]
 
 
-def test_numbers_in_drops_thousands_commas() -> None:
-    assert numbers_in("完成投资1,200万元") == ["1200"]
-    assert numbers_in("共计1,234,567元") == ["1234567"]
-    assert numbers_in("完成投资１，２００万元") == ["1200"]
+def test_numbers_in_keeps_thousands_commas_as_written() -> None:
+    assert numbers_in("完成投资1,200万元") == ["1,200万"]
+    assert numbers_in("共计1,234,567元") == ["1,234,567"]
+    assert numbers_in("完成投资１，２００万元") == ["１，２００万"]
 
 
 def test_numbers_in_excludes_markers() -> None:
-    assert numbers_in("1,200万元[2]") == ["1200"]
+    assert numbers_in("1,200万元[2]") == ["1,200万"]
     assert numbers_in("乡财力得到夯实。[1][12]") == []
 
 
@@ -158,7 +162,7 @@ def test_verify_renumbers_markers_in_order_of_first_use() -> None:
 
 def test_verify_reports_a_number_absent_from_the_cited_passage() -> None:
     v = verify("2023年完成财税1350万元[1]", [P_CAISHUI])
-    assert v.unsupported_numbers == ["1350"]
+    assert v.unsupported_numbers == ["1350万"]
     assert v.flagged_sentences == ["2023年完成财税1350万元[1]"]
 
 
@@ -171,7 +175,7 @@ def test_number_backed_only_by_another_sentences_passage_is_unsupported() -> Non
 
 def test_sentence_without_marker_cannot_back_its_number() -> None:
     v = verify("2023年完成财税1200万元。", [P_CAISHUI])
-    assert v.unsupported_numbers == ["2023", "1200"]
+    assert v.unsupported_numbers == ["2023", "1200万"]
     assert v.flagged_sentences == ["2023年完成财税1200万元。"]
     assert v.citations == []
 
@@ -183,14 +187,14 @@ def test_number_backed_by_either_of_two_cited_passages() -> None:
 
 def test_unsupported_numbers_listed_once() -> None:
     v = verify("完成财税1350万元。[1]另有1350万元。[1]", [P_CAISHUI])
-    assert v.unsupported_numbers == ["1350"]
+    assert v.unsupported_numbers == ["1350万"]
     assert len(v.flagged_sentences) == 2
 
 
 def test_removed_marker_does_not_back_numbers() -> None:
     v = verify("2023年完成财税1200万元。[3]", [P_CAISHUI])
     assert v.removed_markers == [3]
-    assert v.unsupported_numbers == ["2023", "1200"]
+    assert v.unsupported_numbers == ["2023", "1200万"]
 
 
 # ---------------------------------------------------------------- placeholder_figures

@@ -288,7 +288,7 @@ def test_numbers_not_in_the_cited_passage_are_counted_unsupported() -> None:
     a = _answer("2023年完成财税1350万元。[1]", [_cite(1, P_CAISHUI, "x")], [P_CAISHUI])
     r = evaluate_item(FACT_ITEM, a)
     assert r.numbers == 2
-    assert r.unsupported_numbers == ["1350"]
+    assert r.unsupported_numbers == ["1350万"]
     assert r.correct is False
 
 

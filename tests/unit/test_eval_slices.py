@@ -48,50 +48,59 @@ def test_a_supported_answer_has_nothing_unflagged() -> None:
 
 def test_an_unsupported_number_the_answer_does_not_list_is_unflagged() -> None:
     r = evaluate_item(FACT, unchecked_answer("2023年完成财税1350万元。[1]", [P_CAISHUI], listed=[]))
-    assert r.unsupported_numbers == ["1350"]
-    assert r.unflagged_numbers == ["1350"]
+    assert r.unsupported_numbers == ["1350万"]
+    assert r.unflagged_numbers == ["1350万"]
     assert summarise([r])["faithfulness.unflagged_unsupported_numbers"] == 1
 
 
 def test_a_listed_and_marked_number_is_flagged() -> None:
     answer = checked_answer("2023年完成财税1350万元。[1]", [P_CAISHUI])
-    assert answer.unsupported_numbers == ["1350"]
+    assert answer.unsupported_numbers == ["1350万"]
     assert 'class="unsupported"' in answer_html(answer)
     r = evaluate_item(FACT, answer)
-    assert r.unsupported_numbers == ["1350"]
+    assert r.unsupported_numbers == ["1350万"]
     assert r.unflagged_numbers == []
     assert summarise([r])["faithfulness.unflagged_unsupported_numbers"] == 0
 
 
 def test_listing_one_number_does_not_flag_another() -> None:
     text = "2023年完成财税1350万元。[1]推出7条红色旅游精品线路。[2]"
-    r = evaluate_item(FACT, unchecked_answer(text, [P_CAISHUI, P_LUXIAN], listed=["1350"]))
-    assert r.unsupported_numbers == ["1350", "7"]
+    r = evaluate_item(FACT, unchecked_answer(text, [P_CAISHUI, P_LUXIAN], listed=["1350万"]))
+    assert r.unsupported_numbers == ["1350万", "7"]
     assert r.unflagged_numbers == ["7"]
 
 
 def test_a_listed_number_the_app_does_not_mark_is_unflagged() -> None:
-    # The check lists 1350 (numbers are compared without thousands commas), but the app marks a
-    # sentence by the listed digits as written, which "1,350" does not contain.
-    answer = checked_answer("2023年完成财税1,350万元。[1]", [P_CAISHUI])
-    assert answer.unsupported_numbers == ["1350"]
+    # The app marks a sentence by the listed numbers as written; a listed number the sentence does
+    # not contain leaves it unmarked.
+    answer = unchecked_answer("2023年完成财税1,350万元。[1]", [P_CAISHUI], listed=["1350"])
     assert 'class="unsupported"' not in answer_html(answer)
     r = evaluate_item(FACT, answer)
-    assert r.unsupported_numbers == ["1350"]
-    assert r.unflagged_numbers == ["1350"]
+    assert r.unsupported_numbers == ["1,350万"]
+    assert r.unflagged_numbers == ["1,350万"]
+
+
+@pytest.mark.parametrize("written", ["1,350万元", "１３５０万元", "１，３５０万元"])
+def test_a_number_with_commas_or_full_width_digits_is_listed_as_written_and_marked(written: str) -> None:
+    # It was listed as 1350, which the sentence as written does not contain: never marked ⚠.
+    answer = checked_answer(f"2023年完成财税{written}。[1]", [P_CAISHUI])
+    assert answer.unsupported_numbers == [written.removesuffix("元")]
+    assert 'class="unsupported"' in answer_html(answer)
+    r = evaluate_item(FACT, answer)
+    assert r.unsupported_numbers == answer.unsupported_numbers and r.unflagged_numbers == []
 
 
 def test_numbers_in_an_abstention_without_citations_are_unflagged() -> None:
     # The app shows an abstention without citations as a plain not-found box: nothing is marked.
     answer = checked_answer("资料中未找到，安民乡2023年的GDP约为24.77亿元。", [P_LUXIAN], abstained=True)
-    assert answer.citations == [] and "24.77" in answer.unsupported_numbers
+    assert answer.citations == [] and "24.77亿" in answer.unsupported_numbers
     r = evaluate_item(QAItem("u1", "unanswerable", "安民乡2023年的GDP是多少？"), answer)
-    assert set(r.unflagged_numbers) == {"2023", "24.77"}
+    assert set(r.unflagged_numbers) == {"2023", "24.77亿"}
 
 
 THREE = "2023年完成财税1350万元。[1]推出7条红色旅游精品线路。[2]接待游客3.2万人次。[2]"
 RENDER_CASES = {
-    "two of three sentences": unchecked_answer(THREE, [P_CAISHUI, P_LUXIAN], listed=["1350", "7"]),
+    "two of three sentences": unchecked_answer(THREE, [P_CAISHUI, P_LUXIAN], listed=["1350万", "7"]),
     "thousands comma": checked_answer(
         "2023年完成财税1,350万元。[1]推出6条红色旅游精品线路。[2]", [P_CAISHUI, P_LUXIAN]
     ),
@@ -118,7 +127,7 @@ def test_flagged_needs_the_number_listed_and_its_sentence_marked() -> None:
     second = split_answer_sentences(answer.answer)[1]
     assert flagged(answer, second, "7")
     assert not flagged(answer, second, "6"), "a number the answer does not list is never flagged"
-    assert not flagged(answer, split_answer_sentences(answer.answer)[2], "1350"), "listed, but not in that sentence"
+    assert not flagged(answer, split_answer_sentences(answer.answer)[2], "1350万"), "listed, but not in that sentence"
 
 
 # ---------------------------------------------------------------- slices
@@ -171,7 +180,7 @@ def test_kind_slices_and_the_unflagged_count_per_slice() -> None:
     fact = kinds["fact"]
     assert fact["items"] == 2
     assert fact["answer.accuracy"] == 0.5
-    assert fact["faithfulness.unflagged_unsupported_numbers"] == 1  # the untagged item's 1350
+    assert fact["faithfulness.unflagged_unsupported_numbers"] == 1  # the untagged item's 1350万
     assert fact["faithfulness.unsupported_number_rate"] == 0.25
     assert kinds["unanswerable"]["retrieval.recall@5"] is None
     assert s["faithfulness.unflagged_unsupported_numbers"] == 1
@@ -216,8 +225,8 @@ def test_report_shows_slices_and_unflagged_numbers(tmp_path: Path) -> None:
     row = next(line for line in report.splitlines() if line.startswith("| tag `number` |"))
     assert row.split(" | ")[1:5] == ["1", "1.0", "1.0", "0.0"]  # items, recall@5, MRR, accuracy
     assert "| kind `unanswerable` | 1 | — |" in report
-    assert "unsupported numbers shown unflagged: 1350" in problems(results[0])
+    assert "unsupported numbers shown unflagged: 1350万" in problems(results[0])
     line = json.loads((tmp_path / "results.jsonl").read_text(encoding="utf-8").splitlines()[0])
-    assert (line["tags"], line["unflagged_numbers"]) == (["number"], ["1350"])
+    assert (line["tags"], line["unflagged_numbers"]) == (["number"], ["1350万"])
     saved = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))
     assert saved["slices"]["tag"]["number"]["faithfulness.unflagged_unsupported_numbers"] == 1

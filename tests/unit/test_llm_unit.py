@@ -241,7 +241,7 @@ def finish(text: str) -> Answer:
 def test_verification_removes_bad_markers_and_flags_changed_numbers() -> None:
     answer = finish("财税1300万元[2][7]。")
     assert answer.mode == "llm" and answer.answer == "财税1300万元[1]。"
-    assert answer.unsupported_numbers == ["1300"] and answer.citations[0].quote == "2023年完成财税1200万元。"
+    assert answer.unsupported_numbers == ["1300万"] and answer.citations[0].quote == "2023年完成财税1200万元。"
     assert any("[7]" in n for n in answer.notes) and any(n == "待核对：财税1300万元[1]。" for n in answer.notes)
 
 
