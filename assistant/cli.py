@@ -17,7 +17,6 @@ import typer
 from assistant.cli_doctor import doctor
 from assistant.cli_model import model_app
 from assistant.cli_output import (
-    CHANGE_WORDS,
     JsonFlag,
     err,
     error,
@@ -31,6 +30,7 @@ from assistant.cli_output import (
     progress_bar,
     save_draft,
 )
+from assistant.cli_progress import ingest_progress
 from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.services import Services, check_writer
@@ -128,17 +128,8 @@ def ingest(
         services = Services.open(settings, lock=lock, rebuild=rebuild)
         if services.set_aside is not None:
             err.print(f"[yellow]损坏的向量库已移到[/] {services.set_aside}（未删除），正在重建", highlight=False)
-        with progress_bar("向量化") as bar:
-            task = bar.task_ids[0]
-
-            def progress(done: int, total: int, label: str) -> None:
-                bar.update(task, completed=done, total=total, description=f"向量化 {label}")
-
-            def written(doc_id: str, change: str) -> None:
-                # One line per document once it is wholly in the store: what a later crash cannot undo.
-                bar.console.print(f"{CHANGE_WORDS[change]} {doc_id}", highlight=False)
-
-            report = services.ingest(paths, progress=progress, written=written)
+        with ingest_progress() as shown:  # a bar on a terminal, else a line every few seconds
+            report = services.ingest(paths, written=shown.written, stage=shown.stage)
     if as_json:
         print_json(report.to_json())
     else:

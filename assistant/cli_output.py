@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from assistant.ingest.pipeline import IngestReport
+from assistant.ingest.walk import NOT_REPORT
 from assistant.types import Answer, DocRecord, Passage, format_years
 
 err = Console(stderr=True)
@@ -32,7 +33,7 @@ RECOVERY_WORDS = {"completed": "已补完写入", "rolled_back": "已撤销未�
 
 def error(message: str) -> None:
     """One line on stderr: 错误：message (the message printed as text, never as markup)."""
-    err.print(f"[bold red]错误：[/]{escape(message)}")
+    err.print(f"[bold red]错误：[/]{escape(message)}", soft_wrap=True)  # one line, however long
 
 
 def progress_bar(description: str, *, eta: bool = True) -> Progress:
@@ -56,18 +57,42 @@ def print_table(header: Sequence[str], rows: Iterable[Sequence[object]], *, cons
     (console or Console()).print(table)
 
 
+SKIPPED_LINES = 20  # skipped files listed one a line; the rest are counted (--json lists them all)
+
+
 def print_ingest(report: IngestReport) -> None:
+    skipped = f"，文件夹中另有 {len(report.skipped)} 个文件未导入（见下）" if report.skipped else ""
     err.print(
         f"文件 {report.files} 个：新增 {report.added}，更新 {report.updated}，未变 {report.unchanged}，"
         f"移除 {report.removed}；向量库共 {report.chunks} 段（本次向量化 {report.chunks_embedded} 段，"
-        f"{report.seconds:.1f} 秒）"
+        f"{report.seconds:.1f} 秒）{skipped}",
+        highlight=False,
+        soft_wrap=True,
     )
+    print_skipped(report.skipped)
     for r in report.recovered:
-        err.print(f"[yellow]上次导入被中断[/] {r['doc']}：{RECOVERY_WORDS[r['outcome']]}")
+        err.print(f"[yellow]上次导入被中断[/] {r['doc']}：{RECOVERY_WORDS[r['outcome']]}", soft_wrap=True)
     for d in report.duplicates:
-        err.print(f"[yellow]跳过[/] {d['path']}：{d['message']}")
+        err.print(f"[yellow]跳过[/] {d['path']}：{d['message']}", soft_wrap=True)
     for e in report.errors:
-        err.print(f"[red]失败[/] {e['path']}：{e['error']}")
+        err.print(f"[red]失败[/] {escape(e['path'])}：{escape(e['error'])}", soft_wrap=True)
+
+
+def print_skipped(skipped: Sequence[Mapping[str, str]]) -> None:
+    """Files a folder walk left out: one line each with its reason; notes about the folder on one line."""
+    notes = [Path(s["path"]).name for s in skipped if s.get("kind") == NOT_REPORT]
+    others = [s for s in skipped if s.get("kind") != NOT_REPORT]
+    for s in others[:SKIPPED_LINES]:
+        err.print(f"[yellow]未导入[/] {escape(s['path'])}：{escape(s['reason'])}", highlight=False, soft_wrap=True)
+    if len(others) > SKIPPED_LINES:
+        err.print(f"[yellow]未导入[/] 另有 {len(others) - SKIPPED_LINES} 个文件（--json 列出全部及原因）")
+    if notes:
+        names = "、".join(notes[:10]) + ("等" if len(notes) > 10 else "")
+        err.print(
+            f"[dim]未导入说明文件 {len(notes)} 个（不是报告，按约定跳过）：{escape(names)}[/]",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def passage_json(p: Passage) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from assistant.generation.answer import Answerer
 from assistant.generation.corpus import Corpus
 from assistant.generation.draft import Drafter
 from assistant.generation.llm.client import ChatClient, make_chat_model
-from assistant.ingest.pipeline import DocumentWritten, IngestProgress, IngestReport, ingest_paths
+from assistant.ingest.pipeline import DocumentWritten, IngestProgress, IngestReport, IngestStage, ingest_paths
 from assistant.local_models import CATALOG, installed
 from assistant.retrieval import DENSE_WEIGHT, LEXICAL_WEIGHT, Retriever
 from assistant.store import Store, health
@@ -246,6 +246,7 @@ class Services:
         *,
         progress: IngestProgress | None = None,
         written: DocumentWritten | None = None,
+        stage: IngestStage | None = None,
     ) -> IngestReport:
         """Bring the store in line with the files and folders (ingest.pipeline.ingest_paths, with the
         settings' chunk size, file size limit and parse time limit), then the lexical index.
@@ -263,6 +264,7 @@ class Services:
                 parse_timeout_s=self.settings.parse_timeout_s,
                 progress=progress,
                 written=written,
+                stage=stage,
             )
             report.recovered = [{"doc": doc, "outcome": outcome} for doc, outcome in self._settled]
             self._settled = []

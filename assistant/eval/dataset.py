@@ -40,27 +40,67 @@ class QAItem:
         return tuple(self.extra.get("tags") or ())
 
 
-def _item(raw: Any, line_no: int) -> QAItem:
+MAX_LISTED = 10  # bad lines named in the one error message; the rest are counted
+
+
+class _Bad(Exception):
+    """One line's problem (collected: all bad lines are named in one DatasetError)."""
+
+
+def _strings(raw: dict[str, Any], key: str, *, required: bool = False) -> tuple[str, ...]:
+    """A list of non-empty strings, as a tuple: a lone string is refused, not split into characters."""
+    value = raw.get(key)
+    if value is None:
+        value = []
+    example = '["1200万元"]' if key == "expected" else '["names_township"]'
+    if isinstance(value, str):
+        raise _Bad(f"{key} 应为字符串列表，如 {example}，不是一个字符串 {value!r}")
+    if not isinstance(value, list) or not all(isinstance(x, str) and x.strip() for x in value):
+        raise _Bad(f"{key} 应为非空字符串的列表，如 {example}")
+    if required and not value:
+        raise _Bad(f"kind={raw['kind']} 的 {key} 不能为空：列出正确回答应包含的字符串")
+    return tuple(value)
+
+
+def _evidence(raw: dict[str, Any]) -> tuple[Evidence, ...]:
+    value = raw.get("evidence")
+    if value is None:
+        return ()
+    shape = 'evidence 应为 [{"doc": "文档ID", "quote": "原文片段"}] 列表'
+    if not isinstance(value, list):
+        raise _Bad(shape)
+    for e in value:
+        if not isinstance(e, dict) or not all(isinstance(e.get(k), str) and e[k].strip() for k in ("doc", "quote")):
+            raise _Bad(shape)
+    return tuple(Evidence(e["doc"], e["quote"]) for e in value)
+
+
+def _item(raw: Any) -> QAItem:
     if not isinstance(raw, dict):
-        raise DatasetError(f"第 {line_no} 行不是 JSON 对象")
-    missing = [key for key in ("id", "kind", "question") if not raw.get(key)]
+        raise _Bad("不是 JSON 对象")
+    missing = [key for key in ("id", "kind", "question") if raw.get(key) in (None, "")]
     if missing:
-        raise DatasetError(f"第 {line_no} 行缺少字段：{', '.join(missing)}")
+        raise _Bad(f"缺少字段：{', '.join(missing)}")
+    if not isinstance(raw["id"], (str, int)) or isinstance(raw["id"], bool):
+        raise _Bad(f"id 应为字符串，不是 {raw['id']!r}")
     if raw["kind"] not in KINDS:
-        raise DatasetError(f"第 {line_no} 行 kind={raw['kind']!r} 不在 {KINDS} 中")
-    try:
-        evidence = tuple(Evidence(str(e["doc"]), str(e["quote"])) for e in raw.get("evidence") or [])
-    except (KeyError, TypeError) as exc:
-        raise DatasetError(f"第 {line_no} 行 evidence 应为 [{{doc, quote}}] 列表") from exc
-    tags = raw.get("tags")
-    if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) and t for t in tags)):
-        raise DatasetError(f"第 {line_no} 行 tags 应为非空字符串的列表")
+        raise _Bad(f"kind={raw['kind']!r} 不在 {KINDS} 中")
+    if not isinstance(raw["question"], str) or not raw["question"].strip():
+        raise _Bad("question 应为非空字符串")
+    answerable, hint = raw.get("answerable"), "（资料中没有答案的问题用 kind: unanswerable）"
+    if answerable is not None and not isinstance(answerable, bool):
+        raise _Bad(f"answerable 应为 true 或 false，不是 {answerable!r}{hint}")
+    if answerable is not None and answerable == (raw["kind"] == "unanswerable"):
+        raise _Bad(f"answerable={json.dumps(answerable)} 与 kind={raw['kind']} 不符{hint}")
+    expected = _strings(raw, "expected", required=raw["kind"] in ANSWERED_KINDS)
+    evidence = _evidence(raw)
+    _strings(raw, "tags")
     known = {"id", "kind", "question", "expected", "evidence"}
     return QAItem(
         id=str(raw["id"]),
         kind=str(raw["kind"]),
-        question=str(raw["question"]),
-        expected=tuple(str(x) for x in raw.get("expected") or []),
+        question=raw["question"],
+        expected=expected,
         evidence=evidence,
         extra={k: v for k, v in raw.items() if k not in known},
     )
@@ -70,25 +110,40 @@ def read_qa(path: Path) -> list[QAItem]:
     """load_qa for a command: a missing or unreadable file is a DatasetError too, naming the file."""
     try:
         return load_qa(path)
-    except (OSError, DatasetError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise DatasetError(f"无法读取问答集 {path}：{exc}") from exc
+    except DatasetError as exc:
+        raise DatasetError(f"问答集 {path}：{exc}") from exc
 
 
 def load_qa(path: Path) -> list[QAItem]:
-    """All items of a JSONL Q&A file; blank lines are ignored, duplicate ids are an error."""
+    """All items of a JSONL Q&A file; blank lines are ignored. Every line is checked first and all
+    bad lines (not JSON, a missing or mistyped field, a duplicate id) are named in one DatasetError;
+    a set without items is one too."""
     items: list[QAItem] = []
-    seen: set[str] = set()
+    bad: list[str] = []
+    seen: dict[str, int] = {}
     with path.open(encoding="utf-8-sig") as fh:
         for line_no, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
             try:
-                raw = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DatasetError(f"第 {line_no} 行不是合法 JSON：{exc.msg}") from exc
-            item = _item(raw, line_no)
-            if item.id in seen:
-                raise DatasetError(f"第 {line_no} 行 id {item.id!r} 重复")
-            seen.add(item.id)
+                try:
+                    raw = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise _Bad(f"不是合法 JSON：{exc.msg}") from exc
+                item = _item(raw)
+                if item.id in seen:
+                    raise _Bad(f"id {item.id!r} 重复（第 {seen[item.id]} 行已有）")
+            except _Bad as exc:
+                problem = str(exc)
+                bad.append(f"第 {line_no} 行{' ' if problem[:1].isascii() else ''}{problem}")
+                continue
+            seen[item.id] = line_no
             items.append(item)
+    if bad:
+        more = f"；另有 {len(bad) - MAX_LISTED} 行有误" if len(bad) > MAX_LISTED else ""
+        raise DatasetError(f"共 {len(bad)} 行不符合问答集格式，未运行：{'；'.join(bad[:MAX_LISTED])}{more}")
+    if not items:
+        raise DatasetError("问答集中没有条目（空文件或只有空行），未运行；格式见 docs/contracts.md（Q&A set format）")
     return items

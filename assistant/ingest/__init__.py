@@ -1,3 +1,14 @@
 """Ingestion: files → cleaned text → section tree → chunks."""
 
-__all__ = ["chunking", "clean", "document", "loaders", "metadata", "pipeline", "sandbox", "structure", "vectors"]
+__all__ = [
+    "chunking",
+    "clean",
+    "document",
+    "loaders",
+    "metadata",
+    "pipeline",
+    "sandbox",
+    "structure",
+    "vectors",
+    "walk",
+]

@@ -33,6 +33,28 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
+# What to do with a file of a type ingest does not read, by its extension.
+_HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
+    ((".doc", ".wps", ".wpt", ".dot", ".rtf", ".odt"), "请用 Word 或 WPS 另存为 .docx 后再导入"),
+    ((".xls", ".xlsx", ".xlsm", ".et", ".csv", ".ods"), "表格不作为报告导入；报告正文请另存为 .docx 或 .txt"),
+    ((".ppt", ".pptx", ".dps", ".odp"), "演示文稿不作为报告导入；其中的文字请另存为 .docx 或 .txt"),
+    (
+        (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".heic"),
+        "图片（扫描件）没有文字层，请先做文字识别（OCR）存为 .docx 或 .txt",
+    ),
+    ((".zip", ".rar", ".7z", ".tar", ".gz"), "压缩包不会自动解开，请先解压再导入"),
+    ((".ofd", ".caj", ".html", ".htm"), "请另存为 .docx、.pdf 或 .txt 后再导入"),
+)
+
+
+def unsupported_reason(path: Path) -> str:
+    """Why a file of this type is not read, and what to do: one Chinese line."""
+    suffix = path.suffix.lower()
+    reason = f"不支持的文件类型“{path.suffix or '无扩展名'}”，支持：{'、'.join(SUPPORTED_SUFFIXES)}"
+    hint = next((text for suffixes, text in _HINTS if suffix in suffixes), "")
+    return f"{reason}；{hint}" if hint else reason
+
+
 class LoadError(AssistantError):
     """A file that cannot be turned into text; the message is shown to the user (Chinese)."""
 
@@ -47,7 +69,7 @@ def load_file(path: Path, max_bytes: int | None = None) -> LoadedText:
     """Return the text of one report file or raise LoadError with a per-file reason."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise LoadError(f"不支持的文件类型“{path.suffix or '无扩展名'}”，支持：{'、'.join(SUPPORTED_SUFFIXES)}")
+        raise LoadError(unsupported_reason(path))
     try:
         size = path.stat().st_size
     except OSError as exc:

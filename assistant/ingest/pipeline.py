@@ -4,7 +4,6 @@ from the vector cache), store each document while the next one is embedded, drop
 from __future__ import annotations
 
 import queue
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -17,8 +16,9 @@ import numpy as np
 from assistant.embeddings import Embedder
 from assistant.ingest.chunking import chunk_document, sentence_units
 from assistant.ingest.document import doc_id_for, parse_file
-from assistant.ingest.loaders import SUPPORTED_SUFFIXES, LoadError
+from assistant.ingest.loaders import LoadError
 from assistant.ingest.vectors import EmbeddingPlan, embed_cached
+from assistant.ingest.walk import expand_paths
 from assistant.store import Store
 from assistant.store.lexical import pretokenize
 from assistant.types import Chunk, ParsedDocument
@@ -27,6 +27,10 @@ from assistant.types import Chunk, ParsedDocument
 IngestProgress = Callable[[int, int, str], None]
 # (doc id, "added" | "updated" | "removed") once a document's write is wholly in the store.
 DocumentWritten = Callable[[str, str], None]
+# (stage, label, done, total) as the run goes on, for progress lines: stage is "parse" (label: the
+# file's name; files), "chunk" (doc id; documents), "embed" (doc id; texts of the whole run) or
+# "write" (doc id; entries of that document); Services.ingest adds "index" (the lexical sync).
+IngestStage = Callable[[str, str, int, int], None]
 
 
 @dataclass
@@ -41,6 +45,8 @@ class IngestReport:
     removed: int = 0
     unchanged: int = 0
     errors: list[dict[str, str]] = field(default_factory=list)
+    # Files of a given folder not read (ingest.walk): {"path", "reason", "kind": unsupported|not_report}.
+    skipped: list[dict[str, str]] = field(default_factory=list)
     # Files skipped because their text equals another document's: {"path", "same_as", "message"}.
     duplicates: list[dict[str, str]] = field(default_factory=list)
     # Writes a crash interrupted, settled before this run (by Services): {"doc", "outcome": completed|rolled_back}.
@@ -52,43 +58,6 @@ class IngestReport:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
-
-
-# Files a folder walk leaves out: they describe the folder (its readme, where it came from, its
-# licence, its history), they are not reports. Matched on the file name's first word (the stem,
-# lower-cased, up to the first "-", "_", "." or space): README.md, README_zh.txt, SOURCE.txt,
-# LICENSE-MIT.txt, CHANGELOG.md. A file named explicitly is ingested whatever its name.
-NOT_REPORTS = ("readme", "source", "sources", "license", "licence", "copying", "notice", "changelog", "authors")
-_FIRST_WORD = re.compile(r"[-_. ]")
-
-
-def is_folder_note(path: Path) -> bool:
-    """True for a file a folder walk skips as not a report (NOT_REPORTS)."""
-    return _FIRST_WORD.split(path.stem.lower(), maxsplit=1)[0] in NOT_REPORTS
-
-
-def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[dict[str, str]]]:
-    """Files to ingest: explicit files as given; folders searched recursively for supported types,
-    skipping hidden entries and the files that describe the folder (NOT_REPORTS)."""
-    files: list[Path] = []
-    errors: list[dict[str, str]] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file()
-                    and p.suffix.lower() in SUPPORTED_SUFFIXES
-                    and not is_folder_note(p)
-                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                )
-            )
-        elif path.exists():
-            files.append(path)
-        else:
-            errors.append({"path": str(path), "error": "路径不存在"})
-    return files, errors
 
 
 @dataclass
@@ -128,6 +97,7 @@ def ingest_paths(
     parse_timeout_s: float = 60.0,  # per file, in the parse worker (ingest.sandbox); 0: in-process
     progress: IngestProgress | None = None,
     written: DocumentWritten | None = None,
+    stage: IngestStage | None = None,
 ) -> IngestReport:
     """Bring the store in line with the given files and folders; returns what changed.
 
@@ -143,15 +113,18 @@ def ingest_paths(
     """
     started = time.perf_counter()
     paths = list(paths)
-    files, errors = expand_paths(paths)
-    report = IngestReport(files=len(files), errors=errors)
+    skipped: list[dict[str, str]] = []
+    files, errors = expand_paths(paths, skipped)
+    report = IngestReport(files=len(files), errors=errors, skipped=skipped)
     known = store.documents()
     accepted = _unique_ids(files, report)
     leaving = _missing_from_folders(paths, known, {doc_id_for(p) for p in accepted})
-    parsed = _parse(accepted, report, max_bytes, parse_timeout_s)
+    parsed = _parse(accepted, report, max_bytes, parse_timeout_s, stage)
     plans: list[_Plan] = []
     holders = _text_holders(known, leaving, parsed)
-    for path, doc in parsed:
+    for i, (path, doc) in enumerate(parsed):
+        if stage:
+            stage("chunk", doc.meta.doc_id, i, len(parsed))
         doc_id = doc.meta.doc_id
         holder = holders[doc.meta.sha256]
         if holder != doc_id:
@@ -162,7 +135,7 @@ def ingest_paths(
             report.unchanged += 1
             continue
         plans.append(_plan(doc, store, max_chars))
-    _apply(plans, store, embedder, report, progress, written)
+    _apply(plans, store, embedder, report, progress, written, stage)
     for doc_id in leaving:
         report.chunks_deleted += store.delete_document(doc_id)
         report.removed += 1
@@ -190,11 +163,13 @@ def _unique_ids(files: list[Path], report: IngestReport) -> list[Path]:
 
 
 def _parse(
-    files: list[Path], report: IngestReport, max_bytes: int | None, timeout_s: float
+    files: list[Path], report: IngestReport, max_bytes: int | None, timeout_s: float, stage: IngestStage | None
 ) -> list[tuple[Path, ParsedDocument]]:
     """Each file parsed (in the parse worker); a file that cannot be read becomes an error."""
     parsed: list[tuple[Path, ParsedDocument]] = []
-    for path in files:
+    for i, path in enumerate(files):
+        if stage:
+            stage("parse", path.name, i, len(files))
         try:
             doc = parse_file(path.resolve(), max_bytes=max_bytes, timeout_s=timeout_s)
         except LoadError as exc:
@@ -212,21 +187,26 @@ def _apply(
     report: IngestReport,
     progress: IngestProgress | None,
     written: DocumentWritten | None,
+    stage: IngestStage | None = None,
 ) -> None:
     """Embed document after document here while the writer thread stores the one before."""
     embeddings = [EmbeddingPlan.for_chunks(p.new) for p in plans]
     total = sum(len(e.texts) for e in embeddings)
     cache = getattr(store, "vector_cache", None)  # ReportStore's; test fakes have none
     done = 0
-    with _Writer(store, report, written) as writer:
+    with _Writer(store, report, written, stage) as writer:
         for plan, embedding in zip(plans, embeddings, strict=True):
             label = plan.doc.meta.doc_id
+            if stage:
+                stage("embed", label, done, total)
 
             def step(n: int, label: str = label) -> None:
                 nonlocal done
                 done += n
                 if progress:
                     progress(done, total, label)
+                if stage:
+                    stage("embed", label, done, total)
 
             writer.put(plan, embedding, embed_cached(embedder, embedding.texts, cache, progress=step))
 
@@ -244,8 +224,10 @@ class _Writer:
     write that fails stops the run: `put` and the end of the `with` block raise its error, after the
     writes already begun are finished."""
 
-    def __init__(self, store: Store, report: IngestReport, written: DocumentWritten | None) -> None:
-        self.store, self.report, self.written = store, report, written
+    def __init__(
+        self, store: Store, report: IngestReport, written: DocumentWritten | None, stage: IngestStage | None = None
+    ) -> None:
+        self.store, self.report, self.written, self.stage = store, report, written, stage
         self._queue: queue.Queue[tuple[_Plan, EmbeddingPlan, np.ndarray] | None] = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
@@ -279,6 +261,11 @@ class _Writer:
     def _write(self, plan: _Plan, embedding: EmbeddingPlan, embedded: np.ndarray) -> None:
         label = plan.doc.meta.doc_id
         vectors, sentence_vectors = embedding.vectors(embedded)
+        options: dict[str, Any] = {}
+        if self.stage:
+            entries, stage = len(plan.new) + len(embedding.units), self.stage
+            stage("write", label, 0, entries)
+            options["progress"] = lambda done: stage("write", label, done, entries)
         self.store.write_document(
             label,
             new=plan.new,
@@ -287,6 +274,7 @@ class _Writer:
             sentence_vectors=sentence_vectors,
             kept=plan.kept,
             stale=plan.stale,
+            **options,
         )
         report = self.report
         report.chunks_embedded += len(plan.new)

@@ -9,7 +9,7 @@ implementation), so that tests can pass small fakes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -76,6 +76,7 @@ class Store(ChunkSource, PassageStore, Protocol):
         sentence_vectors: np.ndarray | None = None,
         kept: Sequence[Chunk] = (),
         stale: Sequence[str] = (),
+        progress: Callable[[int], None] | None = None,
     ) -> None: ...
 
     def delete_document(self, doc_id: str) -> int: ...

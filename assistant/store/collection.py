@@ -3,7 +3,7 @@ place (`to_passage`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -187,8 +187,10 @@ class ReportStore:
         vectors: np.ndarray,
         sentences: Sequence[tuple[Chunk, str, str]] = (),
         sentence_vectors: np.ndarray | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> None:
-        """Write chunks and their sentence units ((chunk, unit id, sentence)) in one upsert."""
+        """Write chunks and their sentence units ((chunk, unit id, sentence)) in one upsert, in pieces
+        of Chroma's largest write; `progress(entries written so far)` after each piece."""
         if not chunks and not sentences:
             return
         ids = [c.chunk_id for c in chunks] + [uid for _, uid, _ in sentences]
@@ -206,6 +208,8 @@ class ReportStore:
                 documents=docs[i : i + step],
                 metadatas=metas[i : i + step],
             )
+            if progress:
+                progress(min(i + step, len(ids)))
 
     def _max_batch(self) -> int:
         """Chroma's largest write (5461 entries for the embedded store); bigger writes go in pieces."""
@@ -237,6 +241,7 @@ class ReportStore:
         sentence_vectors: np.ndarray | None = None,
         kept: Sequence[Chunk] = (),
         stale: Sequence[str] = (),
+        progress: Callable[[int], None] | None = None,
     ) -> None:
         """Replace a document's entries all or nothing: upsert `new` (+ their sentences), refresh
         `kept` metadata, delete `stale`; journaled first so a crash part-way is settled by `recover`.
@@ -251,7 +256,8 @@ class ReportStore:
         if self.journal is not None:
             self.journal.begin(entry)
         if new or sentences:
-            self.upsert(new, vectors if vectors is not None else np.empty((0, 0)), sentences, sentence_vectors)
+            vectors = vectors if vectors is not None else np.empty((0, 0))
+            self.upsert(new, vectors, sentences, sentence_vectors, progress=progress)
         self._finish(entry)
         if self.journal is not None:
             self.journal.end(doc_id)

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from assistant.ingest.loaders import SUPPORTED_SUFFIXES
+from assistant.ingest.loaders import SUPPORTED_SUFFIXES, unsupported_reason
 from assistant.ingest.pipeline import IngestReport
 from assistant.services import Services
 from assistant.store.lock import StoreBusyError, StoreLock
@@ -26,7 +26,7 @@ def stage_uploads(paths: list[Path], upload_dir: Path, max_mb: int) -> tuple[lis
     for path in paths:
         name = safe_filename(Path(path).name)
         if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-            errors.append({"path": name, "error": f"不支持的文件类型，支持：{'、'.join(SUPPORTED_SUFFIXES)}"})
+            errors.append({"path": name, "error": unsupported_reason(Path(name))})
             continue
         if Path(path).stat().st_size > max_mb * 1024 * 1024:
             errors.append({"path": name, "error": f"文件超过 {max_mb} MB 上限"})

@@ -60,6 +60,7 @@ class FakeStore:
         sentence_vectors: Any = None,
         kept: Sequence[Chunk] = (),
         stale: Sequence[str] = (),
+        progress: Any = None,
     ) -> None:
         raise NotImplementedError
 

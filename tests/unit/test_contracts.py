@@ -38,7 +38,7 @@ def answer() -> Answer:
 SHAPES = {
     "ingest": (
         IngestReport().to_json(),
-        {"files", "chunks", "added", "updated", "removed", "unchanged", "errors", "duplicates", "recovered"}
+        {"files", "chunks", "added", "updated", "removed", "unchanged", "errors", "skipped", "duplicates", "recovered"}
         | {"chunks_embedded", "chunks_deleted", "chars", "seconds"},
     ),
     "search passage": (

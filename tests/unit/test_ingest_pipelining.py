@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.ingest.pipeline import NOT_REPORTS, expand_paths, ingest_paths, is_folder_note
+from assistant.ingest.pipeline import ingest_paths
+from assistant.ingest.walk import NOT_REPORTS, expand_paths, is_folder_note
 from assistant.store import lexical
 from assistant.types import Chunk, DocRecord
 from tests.unit.seed_reports import SEED_FILES

@@ -62,6 +62,7 @@ PUBLIC = {
         "sandbox",
         "structure",
         "vectors",
+        "walk",
     ],
     "assistant.store": [
         "ChunkSource",
