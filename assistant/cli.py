@@ -33,11 +33,12 @@ from assistant.cli_output import (
 from assistant.cli_progress import ingest_progress
 from assistant.config import Settings
 from assistant.errors import AssistantError
-from assistant.services import Services, check_writer
+from assistant.services import Services
 from assistant.store.client import StoreError, server_unreachable
 from assistant.store.health import store_failure
 from assistant.store.lock import writer_lock
 from assistant.types import Answer, Filters
+from assistant.writers import check_writer
 
 app = typer.Typer(
     help="乡镇工作报告助手：对乡镇工作总结/计划/述职报告做带引用的检索。",

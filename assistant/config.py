@@ -97,7 +97,7 @@ class Settings:
     @property
     def llm_configured(self) -> bool:
         """An LLM is configured (OpenAI-compatible endpoint or local GGUF). Without one, `auto` uses a model
-        installed in `models_dir` (services.model_choice), else answers are extractive."""
+        installed in `models_dir` (writers.model_choice), else answers are extractive."""
         return bool(self.llm_base_url and self.llm_model) or self.llm_gguf is not None
 
     @classmethod

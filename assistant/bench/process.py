@@ -1,8 +1,9 @@
-"""Helpers for measuring child processes: a free local port to start one on, and its peak memory."""
+"""Helpers for child processes: a free local port to start one on, its peak memory, and stopping it."""
 
 from __future__ import annotations
 
 import socket
+import subprocess
 from pathlib import Path
 
 
@@ -19,3 +20,14 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return round(int(line.split()[1]) / 1024, 1)
     return float("nan")
+
+
+def stop_process(proc: subprocess.Popen[bytes], timeout_s: float = 30.0) -> None:
+    """Stop a child server: SIGTERM, then SIGKILL if it has not exited within `timeout_s`."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=timeout_s)

@@ -14,7 +14,8 @@ from typing import Generic, Protocol, TypeVar
 
 from assistant.generation.paths import AnswerPath, DraftPath
 from assistant.retrieval import Retriever
-from assistant.services import EXTRACTIVE_LABEL, Services, llama_installed
+from assistant.services import Services
+from assistant.writers import EXTRACTIVE_LABEL, llama_installed
 
 T = TypeVar("T")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bench.process import free_port
+from assistant.bench.process import free_port, stop_process
 from tests.conftest import ROOT
 
 READY = "已就绪"
@@ -63,11 +63,5 @@ class ServeProcess:
     def stop(self) -> None:
         if self.proc is None:
             return
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=30)
+        stop_process(self.proc)
         self.proc = None

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from assistant.bench.process import free_port
+from assistant.bench.process import free_port, stop_process
 from assistant.config import Settings
 from assistant.ingest.chunking import chunk_document, sentence_units
 from assistant.ingest.document import parse_file
@@ -81,13 +81,7 @@ class ChromaServer:
     def stop(self) -> None:
         if self.proc is None:
             return
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
+        stop_process(self.proc, timeout_s=15)
         self.proc = None
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 
-from assistant.bench.process import free_port
+from assistant.bench.process import free_port, stop_process
 from assistant.config import Settings
 from assistant.local_models import CATALOG
 from assistant.services import Services
@@ -240,12 +240,7 @@ def llama_server(models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
                 time.sleep(1)
         yield base_url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
+        stop_process(process)
         log.close()
 
 

@@ -22,19 +22,12 @@ from assistant.generation.answer import Answerer
 from assistant.generation.draft import Drafter
 from assistant.generation.llm.client import ChatClient
 from assistant.local_models import CATALOG
-from assistant.services import (
-    NO_MODEL,
-    SerialChatClient,
-    Services,
-    WriterError,
-    check_writer,
-    installed_model,
-    model_choice,
-)
+from assistant.services import Services
 from assistant.store.lexical import LexicalIndex
 from assistant.types import Answer
 from assistant.ui.chat_tab import model_history, said
 from assistant.ui.reader import Reader, writer_options
+from assistant.writers import NO_MODEL, SerialChatClient, WriterError, check_writer, installed_model, model_choice
 from tests.conftest import HashingEmbedder
 from tests.unit.store_fake import FakeStore
 
