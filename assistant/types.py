@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
+from assistant.script import fold
+
 
 @dataclass(frozen=True)
 class DocumentMeta:
@@ -222,6 +224,14 @@ class Filters:
     _conditions: tuple[Condition, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # Places and parts are stored in Simplified characters (script.fold): a --township 安民鄉
+        # or a part 總結 typed in Traditional script is the same filter.
+        if isinstance(self.township, str):
+            object.__setattr__(self, "township", fold(self.township))
+        elif isinstance(self.township, tuple):
+            object.__setattr__(self, "township", tuple(fold(t) for t in self.township))
+        if self.part:
+            object.__setattr__(self, "part", fold(self.part))
         object.__setattr__(self, "_conditions", tuple(self._build()))
 
     def _build(self) -> list[Condition]:

@@ -20,6 +20,7 @@ from assistant.ingest.structure import parse_sections
 from assistant.places import issuing_place
 from assistant.script import fold, has_traditional
 from assistant.text import query_tokens, tokenize, tokenize_precise
+from assistant.types import Filters
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 SEED_FILES = sorted(SEEDS_DIR.glob("*.txt"))
@@ -171,3 +172,12 @@ def test_a_traditional_question_is_analysed_as_the_simplified_one() -> None:
     )
     assert trad.shown == "安民鄉2023年推出了幾條紅色旅遊精品線路？"  # the answer repeats it as typed
     assert plain.shown == plain.text and plain.asked == ""
+
+
+def test_a_township_or_part_filter_typed_in_traditional_is_the_simplified_filter() -> None:
+    traditional = Filters(township="安民鄉", part="總結")
+    assert traditional.chroma_where() == Filters(township="安民乡", part="总结").chroma_where()
+    assert traditional.matches({"township": "安民乡", "part_kind": "总结", "part": "一、2023年工作总结"})
+    assert not traditional.matches({"township": "大河乡", "part_kind": "总结", "part": "一、2023年工作总结"})
+    both = Filters(township=("石門坎鄉", "安民鄉"))
+    assert both.township == ("石门坎乡", "安民乡")
