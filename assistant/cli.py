@@ -191,6 +191,7 @@ def draft(
     length: Annotated[int, typer.Option("--length", min=50, max=5000, help="大致字数")] = 400,
     style: Annotated[str, typer.Option("--style", help="文体：总结 | 计划")] = "总结",
     out: Annotated[Path | None, typer.Option("--out", help="另存为 .docx 或 .md（含参考来源）")] = None,
+    plain: Annotated[bool, typer.Option("--plain", help=".docx 存普通文档（默认公文格式）")] = False,
     township: _Township = None,
     year: _Year = None,
     kind: _Kind = None,
@@ -208,7 +209,7 @@ def draft(
     answer = drafter.draft(topic, length=length, filters=_filters(township, year, kind, part), style=style)
     _print_answer(answer, as_json, services)
     if out is not None and not answer.abstained:
-        save_draft(answer, f"{topic}（{style}）", out)
+        save_draft(answer, f"{topic}（{style}）", out, plain)
         err.print(f"已保存到 {out}")
 
 

@@ -142,12 +142,14 @@ def print_answer(answer: Answer) -> None:
         out.print(f"[dim]注：{escape(note)}[/]", highlight=False)
 
 
-def save_draft(answer: Answer, title: str, out: Path) -> None:
-    """The draft and its reference list as .docx, or else as Markdown."""
+def save_draft(answer: Answer, title: str, out: Path, plain: bool = False) -> None:
+    """The draft as a 公文-format .docx with its sources as footnotes (`plain`: a plain .docx with a
+    reference list), or else as Markdown."""
     from assistant.generation.export import draft_docx, draft_markdown
+    from assistant.generation.gongwen import gongwen_docx
 
     if out.suffix.lower() == ".docx":
-        draft_docx(answer, title, out)
+        (draft_docx if plain else gongwen_docx)(answer, title, out)
     else:
         out.write_text(draft_markdown(answer, title), encoding="utf-8")
 

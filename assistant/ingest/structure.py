@@ -49,6 +49,18 @@ def heading_level(line: str) -> int | None:
     return None
 
 
+def heading_head(line: str) -> str | None:
+    """The heading part of a heading line: the whole line, or its start up to and including the
+    first sentence end when a body follows (`（一）学理论。一是…` → `（一）学理论。`). None when the
+    line has no heading marker or is a numbered paragraph too long to be a heading."""
+    if heading_level(line) is None:
+        return None
+    _, (start, end), body = _split_heading(_Line(0, len(line), line))
+    if body is None:
+        return line
+    return None if body == (start, end) else line[:end]
+
+
 @dataclass(frozen=True)
 class _Line:
     start: int

@@ -13,11 +13,13 @@ from assistant.ui.reader import WriterOptions
 from assistant.ui.widgets import error_html, writer_radio
 
 
-def drafted(drafts: Drafts, topic: str, style: str, length: float, writer: str | None = None) -> tuple[Any, ...]:
+def drafted(
+    drafts: Drafts, topic: str, style: str, length: float, writer: str | None = None, plain: bool = False
+) -> tuple[Any, ...]:
     """(draft panel, sources panel, .docx path, .md path); the downloads stay empty when it abstained.
-    `writer`: the page's 作答方式 switch (llm | extractive)."""
+    `writer`: the page's 作答方式 switch (llm | extractive); `plain`: a plain .docx instead of 公文 format."""
     try:
-        answer, docx_path, md_path = drafts.draft(topic, style, int(length), writer=writer)
+        answer, docx_path, md_path = drafts.draft(topic, style, int(length), writer=writer, plain=plain)
     except AssistantError as exc:  # bad input, a store or server that fails
         return error_html(str(exc)), "", None, None
     return (
@@ -37,6 +39,7 @@ def draft_tab(drafts: Drafts, writers: WriterOptions) -> None:
             style = gr.Radio(["总结", "计划"], value="总结", label="文体", scale=1)
             length = gr.Slider(100, 2000, value=400, step=50, label="大致字数", scale=2)
         writer = writer_radio(writers, "draft-writer")
+        word_format = gr.Radio(["公文格式", "普通格式"], value="公文格式", label="Word 格式", elem_id="docx-format")
         draft_btn = gr.Button("起草", variant="primary", elem_id="draft-btn")
         with gr.Row():
             with gr.Column(scale=3):
@@ -47,8 +50,8 @@ def draft_tab(drafts: Drafts, writers: WriterOptions) -> None:
             with gr.Column(scale=2):
                 draft_sources = gr.HTML(elem_id="draft-sources")
 
-    def on_draft(t: str, s: str, n: float, who: str) -> tuple[Any, ...]:
-        return drafted(drafts, t, s, n, who)
+    def on_draft(t: str, s: str, n: float, who: str, fmt: str) -> tuple[Any, ...]:
+        return drafted(drafts, t, s, n, who, plain=fmt == "普通格式")
 
     outputs = [draft_box, draft_sources, docx_file, md_file]
-    draft_btn.click(on_draft, [topic, style, length, writer], outputs, api_visibility="private")
+    draft_btn.click(on_draft, [topic, style, length, writer, word_format], outputs, api_visibility="private")

@@ -7,16 +7,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assistant.generation.export import draft_docx, draft_markdown
+from assistant.generation.gongwen import gongwen_docx
 from assistant.types import Answer
 from assistant.ui.inputs import FilterChoice, required, safe_filename
 from assistant.ui.reader import Paths
 
 
-def export_draft(answer: Answer, title: str, base: Path) -> tuple[Path, Path]:
-    """The draft saved as `base`.docx and `base`.md (both with its reference list)."""
+def export_draft(answer: Answer, title: str, base: Path, plain: bool = False) -> tuple[Path, Path]:
+    """The draft saved as `base`.docx (公文 format, sources as footnotes; `plain`: a plain document with
+    a reference list) and `base`.md (with its reference list)."""
     md = base.with_suffix(".md")
     md.write_text(draft_markdown(answer, title), encoding="utf-8")
-    return draft_docx(answer, title, base.with_suffix(".docx")), md
+    return (draft_docx if plain else gongwen_docx)(answer, title, base.with_suffix(".docx")), md
 
 
 class Drafts:
@@ -35,8 +37,10 @@ class Drafts:
         length: int = 400,
         choice: FilterChoice | None = None,
         writer: str | None = None,
+        plain: bool = False,
     ) -> tuple[Answer, Path | None, Path | None]:
-        """The draft and, unless it abstained, its .docx and .md exports; `writer` as in Answers.ask_stream."""
+        """The draft and, unless it abstained, its .docx (公文 format unless `plain`) and .md exports;
+        `writer` as in Answers.ask_stream."""
         topic = required(topic, "请输入起草主题。")
         filters = (choice or FilterChoice()).to_filters()
         answer = self.paths.drafter(writer).draft(topic, length=int(length), filters=filters, style=style)
@@ -44,7 +48,7 @@ class Drafts:
             return answer, None, None
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.clock()))
         base = self.export_dir / f"草稿-{safe_filename(topic)[:40]}-{stamp}"
-        return (answer, *export_draft(answer, f"{topic}（{style}）", base))
+        return (answer, *export_draft(answer, f"{topic}（{style}）", base, plain))
 
     def writer_label(self, mode: str) -> str:
         return self.paths.writer_label(mode)

@@ -74,12 +74,21 @@ def fenced_blocks(prompt: str) -> list[tuple[str, str]]:
 
 
 def assert_docx_inert(path: Path) -> None:
+    """No link, picture or field, save the 公文 format's PAGE field in the footers."""
     with zipfile.ZipFile(path) as z:
         names = z.namelist()
-        xml = "\n".join(z.read(n).decode("utf-8", "replace") for n in names if n.endswith((".xml", ".rels")))
+        parts = {n: z.read(n).decode("utf-8", "replace") for n in names if n.endswith((".xml", ".rels"))}
+    xml = "\n".join(parts.values())
     assert 'TargetMode="External"' not in xml
-    for active in ("<w:hyperlink", "instrText", "fldSimple", "INCLUDEPICTURE", "<w:drawing", "<w:pict"):
+    for active in ("<w:hyperlink", "fldSimple", "INCLUDEPICTURE", "<w:drawing", "<w:pict"):
         assert active not in xml, active
+    for name, part in parts.items():
+        fields = re.findall(r"<w:instrText[^>]*>([^<]*)</w:instrText>", part)
+        assert part.count("<w:instrText") == len(fields), name
+        if name.startswith("word/footer"):
+            assert all(f.strip() == "PAGE" for f in fields), (name, fields)
+        else:
+            assert not fields and "fldChar" not in part, name
     assert not [n for n in names if n.startswith("word/media/")]
     assert "attacker.example" not in xml and "javascript:" not in xml
 
