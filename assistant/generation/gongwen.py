@@ -8,8 +8,9 @@ a page), first line indented two characters; headings found by the project's own
 pages on the right, even pages on the left, one character in from the edge.
 
 Each [n] marker becomes a real Word footnote (word/footnotes.xml, which python-docx has no API for)
-holding the report title, its section and the quoted sentence. A marker with no citation stays as
-text; a citation no marker names is footnoted at the end of the last paragraph.
+holding the report title, its section and the quoted sentence; a run of markers naming the same
+source within a line (…。[1]…。[1]) gets one footnote, after its last sentence. A marker with no
+citation stays as text; a citation no marker names is footnoted at the end of the last paragraph.
 
 Every font is named in all four slots (ascii, hAnsi, eastAsia, cs), and the template's theme fonts
 are removed, so Word/WPS pick the 公文 fonts wherever they are installed. Formatting is set on each
@@ -20,6 +21,7 @@ in the file is PAGE.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,6 +87,7 @@ def gongwen_docx(answer: Answer, title: str, path: Path) -> Path:
         if not line:
             continue
         last = _paragraph(document)
+        line = _one_note_per_run(line, cited)
         head = heading_head(line)
         font = HEADING_FONTS.get(heading_level(line) or 0) if head else None
         if head and font:
@@ -167,6 +170,16 @@ def _text_run(paragraph: Paragraph, text: str, font: str, size: float) -> Any:
     _name_fonts(run._r.get_or_add_rPr().get_or_add_rFonts(), font)
     run.font.size = _pt(size)
     return run
+
+
+def _one_note_per_run(line: str, cited: dict[int, Citation]) -> str:
+    """The line without a cited marker whose next marker in the line names the same source: sentences
+    drawn from one passage in a row (…。[1]…。[1]…。[1]) get one footnote, after the last of them."""
+    marks = [m for m in MARKER.finditer(line) if int(m.group(1)) in cited]
+    drop = [m for m, nxt in pairwise(marks) if m.group(1) == nxt.group(1)]
+    for m in reversed(drop):
+        line = line[: m.start()] + line[m.end() :]
+    return line
 
 
 def _marked_runs(

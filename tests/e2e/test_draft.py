@@ -9,6 +9,7 @@ import docx
 import pytest
 from playwright.sync_api import Page
 
+from tests.docx_parts import footnotes
 from tests.e2e.ui import open_tab
 
 pytestmark = pytest.mark.e2e
@@ -44,15 +45,13 @@ def test_draft_with_citations_downloads_as_docx(page: Page, app_url: str, tmp_pa
     saved = tmp_path / "draft.docx"
     download.save_as(saved)
 
+    # 公文 format by default: the markers became footnotes, no reference list.
     document = docx.Document(str(saved))
     paragraphs = [p.text for p in document.paragraphs]
-    full = "".join(paragraphs)
     assert TOPIC in paragraphs[0]
-    assert _squash(draft_text) in _squash(full)
-    assert "参考来源" in paragraphs
-    refs = paragraphs[paragraphs.index("参考来源") + 1 :]
-    for n in markers:
-        assert any(r.startswith(f"[{n}]") for r in refs), (n, refs)
+    assert _squash(re.sub(r"\[\d+\]", "", draft_text)) in _squash("".join(paragraphs))
+    assert "参考来源" not in paragraphs and len(footnotes(document)) >= len(markers)
+    assert round(document.sections[0].page_width.mm) == 210
 
     md_href = page.locator("#md-file a.download-link").get_attribute("href")
     assert md_href
@@ -61,3 +60,21 @@ def test_draft_with_citations_downloads_as_docx(page: Page, app_url: str, tmp_pa
     md_text = md.text()
     assert "参考来源" in md_text
     assert _squash(draft_text)[:30] in _squash(md_text)
+
+
+def test_plain_word_format_downloads_the_reference_list(page: Page, app_url: str, tmp_path: Path) -> None:
+    page.goto(app_url)
+    open_tab(page, "起草")
+    page.locator("#docx-format").get_by_text("普通格式").click()
+    page.fill("#topic textarea", TOPIC)
+    page.click("#draft-btn")
+    link = page.locator("#docx-file a.download-link")
+    link.wait_for()
+    with page.expect_download() as info:
+        link.click()
+    saved = tmp_path / "plain.docx"
+    info.value.save_as(saved)
+    document = docx.Document(str(saved))
+    paragraphs = [p.text for p in document.paragraphs]
+    refs = paragraphs[paragraphs.index("参考来源") + 1 :]
+    assert refs and refs[0].startswith("[1]")

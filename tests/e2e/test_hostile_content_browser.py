@@ -20,6 +20,7 @@ from playwright.sync_api import Page
 
 from assistant.generation.sanitize import LINKS_REMOVED_NOTE, PROMPT_ECHO_NOTE
 from tests.conftest import ROOT, run_cli
+from tests.docx_parts import field_problems
 from tests.e2e.conftest import RunningApp, _launch_on_copy
 from tests.e2e.ui import ask, extra_screenshot, open_tab, upload
 from tests.integration.chat_server import ChatServer, Reply, Step
@@ -159,8 +160,9 @@ def _docx_problems(path: Path) -> list[str]:
     with zipfile.ZipFile(path) as z:
         xml = "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith((".xml", ".rels")))
         media = [n for n in z.namelist() if n.startswith("word/media/")]
-    bad = ['TargetMode="External"', "<w:hyperlink", "instrText", "INCLUDEPICTURE", "attacker.example", "javascript:"]
-    return [f"the .docx holds {x!r}" for x in bad if x in xml] + [f"the .docx holds {m}" for m in media]
+    bad = ['TargetMode="External"', "<w:hyperlink", "INCLUDEPICTURE", "attacker.example", "javascript:"]
+    found = [f"the .docx holds {x!r}" for x in bad if x in xml] + [f"the .docx holds {m}" for m in media]
+    return found + field_problems(path)  # the 公文 format's footer PAGE field is the only field allowed
 
 
 # --- the LLM path: a model that obeys the document -------------------------------------------------

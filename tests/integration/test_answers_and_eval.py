@@ -12,6 +12,7 @@ import pytest
 from assistant.config import Settings
 from assistant.services import Services
 from tests.conftest import ROOT, run_cli
+from tests.docx_parts import footnotes
 
 pytestmark = pytest.mark.integration
 
@@ -83,13 +84,15 @@ def test_draft_out_saves_the_draft_with_its_references(seeded: dict[str, Any], t
     target = tmp_path / f"草稿{suffix}"
     out = run_cli(["draft", "安民乡2023年红色旅游工作总结", "--out", str(target)], seeded["store"])
     assert out.returncode == 0, out.stderr
-    if suffix == ".docx":
+    if suffix == ".docx":  # 公文 format: the references are footnotes (tests/integration/test_gongwen_export.py)
         import docx
 
-        text = "\n".join(p.text for p in docx.Document(str(target)).paragraphs)
+        document = docx.Document(str(target))
+        text = "\n".join(p.text for p in document.paragraphs)
+        assert "红色旅游" in text and "红色旅游" in "".join(footnotes(document).values())
     else:
         text = target.read_text(encoding="utf-8")
-    assert "参考来源" in text and "[1]" in text and "红色旅游" in text
+        assert "参考来源" in text and "[1]" in text and "红色旅游" in text
 
 
 def test_search_filters_and_scores(seeded: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ from assistant.config import Settings
 from assistant.services import Services
 from assistant.ui.handlers import AppService
 from assistant.ui.inputs import FilterChoice, UserError
+from tests.docx_parts import footnotes
 
 pytestmark = pytest.mark.integration
 
@@ -42,9 +43,16 @@ def test_draft_exports_docx_and_markdown(app: AppService) -> None:
     answer, docx_path, md_path = app.drafts.draft("安民乡2023年红色旅游工作总结", "总结", 300)
     assert not answer.abstained and docx_path and md_path
     assert docx_path.parent == md_path.parent == app.drafts.export_dir
-    text = "\n".join(p.text for p in docx.Document(str(docx_path)).paragraphs)
-    assert "参考来源" in text and "[1]" in text
+    document = docx.Document(str(docx_path))  # 公文 format: the sources are footnotes
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "参考来源" not in text and "[1]" not in text
+    notes = "".join(footnotes(document).values())
+    assert answer.citations and all(c.quote in notes for c in answer.citations)
     assert "## 参考来源" in md_path.read_text(encoding="utf-8")
+    _, plain_path, _ = app.drafts.draft("安民乡2023年红色旅游工作总结", "总结", 300, plain=True)
+    assert plain_path
+    plain = "\n".join(p.text for p in docx.Document(str(plain_path)).paragraphs)
+    assert "参考来源" in plain and "[1]" in plain
 
 
 def test_upload_gbk_file_with_hostile_name_lands_safely_and_is_answerable(app: AppService, tmp_path: Path) -> None:
