@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from assistant.ingest.structure import ITEM_LEVEL, chinese_numeral, heading_level, parse_sections
+from assistant.ingest.structure import ITEM_LEVEL, chinese_numeral, heading_head, heading_level, parse_sections
 from tests.unit.seed_reports import SEED_IDS, SEED_TITLES, find_node, node_bodies, seed_text, tree_nodes
 
 # --- heading_level -----------------------------------------------------------------------------
@@ -381,3 +381,22 @@ def test_preamble_is_root_body() -> None:
     root = parse_sections(text)
     assert node_bodies(text, root)[0] == "考核组的各位领导、同志们："
     assert node_bodies(text, root)[1].startswith("2023年，在习近平新时代中国特色社会主义思想的指导下，")
+
+
+def test_heading_head_is_the_heading_the_section_tree_takes_from_a_line() -> None:
+    """The 公文 export sets heading_head's part of a line in the heading font: the same heading
+    parse_sections names the section by, for every heading line of every seed."""
+    checked = 0
+    for prefix in SEED_IDS:
+        text = seed_text(prefix)
+        for node in tree_nodes(parse_sections(text)):
+            if 0 < node.level < ITEM_LEVEL and node.heading_span[0] > 0:
+                line = text[node.heading_span[0] :].split("\n")[0]
+                head = heading_head(line)
+                if node.heading.endswith("…"):  # a numbered paragraph, not a heading
+                    assert head is None, line
+                elif head is not None:
+                    assert head.rstrip("。！？!?：:；;") == node.heading.rstrip("。！？!?：:；;"), line
+                    checked += 1
+    assert checked > 40
+    assert heading_head("今年以来，全乡上下一、二季度保持增长。") is None
