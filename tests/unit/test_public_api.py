@@ -46,6 +46,7 @@ PUBLIC = {
         "evidence",
         "export",
         "extractive",
+        "gongwen",
         "llm",
         "paths",
         "question",
