@@ -62,6 +62,11 @@ _FOOTNOTES_XML = (
     "</w:footnotes>"
 )
 
+_SETTINGS_FOOTNOTE_PR = (
+    '<w:footnotePr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    '<w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>'
+)
+
 
 def footnote_text(c: Citation) -> str:
     """What a source's footnote says: 《report title》section：“quoted sentence”."""
@@ -304,6 +309,13 @@ class _Footnotes:
         blob = etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
         part = Part(PackURI("/word/footnotes.xml"), CONTENT_TYPE.WML_FOOTNOTES, blob, document.part.package)
         document.part.relate_to(part, RELATIONSHIP_TYPE.FOOTNOTES)
+        # As Word writes it: settings name the two separator notes (w:footnotePr comes just before w:compat).
+        settings = document.settings.element
+        compat = settings.find(_qn("w:compat"))
+        if compat is not None and settings.find(_qn("w:footnotePr")) is None:
+            from docx.oxml import parse_xml
+
+            compat.addprevious(parse_xml(_SETTINGS_FOOTNOTE_PR))
 
 
 def _qn(tag: str) -> str:

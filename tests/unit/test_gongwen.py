@@ -135,6 +135,10 @@ def test_every_marker_is_a_footnote_holding_the_quote_and_the_report_title(writt
     assert FIRST in notes["1"] and SECOND in notes["2"] and FIRST in notes["3"]
     assert all(f"《{TITLE}》" in n and H2 in n for n in notes.values())
     assert not re.search(r"\[\d\]", "".join(p.text for p in document.paragraphs)), "markers left as text"
+    settings = document.settings.element
+    (pr,) = settings.findall(qn("w:footnotePr"))
+    assert [n.get(qn("w:id")) for n in pr] == ["-1", "0"], "the separators, as Word lists them"
+    assert pr.getnext().tag == qn("w:compat"), "schema order: footnotePr right before compat"
     with zipfile.ZipFile(path) as z:
         assert "word/footnotes.xml" in z.namelist()
         assert "footnotes+xml" in z.read("[Content_Types].xml").decode()
