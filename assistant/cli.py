@@ -10,16 +10,18 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
+from assistant.cli_bench import bench
 from assistant.cli_doctor import doctor
 from assistant.cli_model import model_app
 from assistant.cli_output import (
     JsonFlag,
     err,
     error,
+    fail,
     passage_json,
     print_answer,
     print_documents,
@@ -47,12 +49,7 @@ app = typer.Typer(
 )
 app.add_typer(model_app, name="model")
 app.command()(doctor)
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    """A bad option the parser cannot catch: the message, then exit."""
-    error(message)
-    raise typer.Exit(code)
+app.command()(bench)
 
 
 _Township = Annotated[str | None, typer.Option("--township", help="只看某乡镇，如 安民乡")]
@@ -97,17 +94,17 @@ def _history(path: Path | None) -> list[dict[str, Any]]:
     try:
         messages = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        _fail(f"无法读取对话历史 {path}：{exc}")
+        fail(f"无法读取对话历史 {path}：{exc}")
     shape = '应为 JSON 数组，每项形如 {"role": "user" 或 "assistant", "content": "…"}'
     if not isinstance(messages, list):
-        _fail(f"对话历史 {path} {shape}")
+        fail(f"对话历史 {path} {shape}")
     for i, m in enumerate(messages, start=1):
         if (
             not isinstance(m, dict)
             or m.get("role") not in ("user", "assistant")
             or not isinstance(m.get("content"), str)
         ):
-            _fail(f"对话历史 {path} 第 {i} 项不对：{shape}")
+            fail(f"对话历史 {path} 第 {i} 项不对：{shape}")
     return messages
 
 
@@ -201,9 +198,9 @@ def draft(
 ) -> None:
     """起草：写一段带引用的总结/计划文字（有模型时由模型成文并核对，否则由原文句子组成）。"""
     if style not in ("总结", "计划"):
-        _fail(f"未知文体 {style!r}，可选：总结、计划")
+        fail(f"未知文体 {style!r}，可选：总结、计划")
     if out is not None and out.suffix.lower() not in (".docx", ".md"):
-        _fail("--out 只支持 .docx 或 .md 文件")
+        fail("--out 只支持 .docx 或 .md 文件")
     services = Services.open(_settings(writer))
     drafter = services.drafter()
     answer = drafter.draft(topic, length=length, filters=_filters(township, year, kind, part), style=style)
@@ -211,90 +208,6 @@ def draft(
     if out is not None and not answer.abstained:
         save_draft(answer, f"{topic}（{style}）", out, plain)
         err.print(f"已保存到 {out}")
-
-
-def _bench_llm(questions: int, drafts: int, as_json: bool) -> None:
-    """`bench --llm`: the local model's figures (assistant/bench/llm.py), a table per answer and per draft."""
-    from assistant.bench.llm import run_llm_bench
-
-    with progress_bar("本地模型基准", eta=False) as bar:
-        task = bar.task_ids[0]
-        figures = run_llm_bench(
-            Settings.from_env(), questions=questions, drafts=drafts, note=lambda t: bar.update(task, description=t)
-        )
-    if as_json:
-        print_json(figures)
-        return
-    tables = [figures.pop("llm_answers"), figures.pop("llm_drafts")]
-    print_table(("指标", "数值"), figures.items())
-    for table in tables:
-        if table:
-            print_table(list(table[0]), [list(row.values()) for row in table])
-
-
-@app.command()
-def bench(
-    scale: Annotated[int, typer.Option("--scale", min=0, help="规模测试的段落数（0 跳过规模测试）")] = 100_000,
-    scale_dir: Annotated[
-        Path | None, typer.Option("--scale-dir", help="规模测试库目录（默认 ~/.cache/assistant-bench/scale-N，可复用）")
-    ] = None,
-    rgb: Annotated[
-        Path | None, typer.Option("--rgb", help="另取 RGB 段落中的句子充实句子池（zh_refine.json，仅用于评测）")
-    ] = None,
-    rgb_sentences: Annotated[int, typer.Option("--rgb-sentences", min=0, help="取用的 RGB 句子数")] = 2000,
-    llm: Annotated[
-        bool, typer.Option("--llm", help="改测本地模型：每个回答的提示词/生成速度、首字与总时间，比照 llama.cpp")
-    ] = False,
-    llm_questions: Annotated[int, typer.Option("--llm-questions", min=1, help="--llm 提问的问题数")] = 8,
-    llm_drafts: Annotated[int, typer.Option("--llm-drafts", min=0, help="--llm 起草的篇数（每篇约 300 字）")] = 3,
-    ingest: Annotated[
-        bool, typer.Option("--ingest", help="改测导入：给定报告的完整导入吞吐，比照嵌入模型原始吞吐")
-    ] = False,
-    paths: Annotated[list[Path] | None, typer.Argument(help="--ingest 导入的报告文件或文件夹")] = None,
-    as_json: _Json = False,
-) -> None:
-    """性能基准：嵌入/导入吞吐、检索与问答延迟（示例库与规模库）、服务内存、冷启动；--llm 测本地模型；
-    --ingest 测给定报告的完整导入。"""
-    from assistant.bench.run import run_bench
-
-    if llm:
-        _bench_llm(llm_questions, llm_drafts, as_json)
-        return
-    if ingest:
-        _bench_ingest(paths or [], as_json)
-        return
-    if paths:
-        _fail("报告路径只用于 --ingest：assistant bench --ingest 路径...")
-    settings = Settings.from_env()
-    with progress_bar("性能基准", eta=False) as bar:
-        task = bar.task_ids[0]
-        figures = run_bench(
-            settings,
-            scale_chunks=scale,
-            scale_dir=scale_dir,
-            rgb=rgb,
-            rgb_limit=rgb_sentences,
-            note=lambda text: bar.update(task, description=text),
-        )
-    if as_json:
-        print_json(figures)
-    else:
-        print_table(("指标", "数值"), figures.items())
-
-
-def _bench_ingest(paths: list[Path], as_json: bool) -> None:
-    """`bench --ingest PATH...`: ingest throughput against the embedder's (assistant/bench/ingest.py)."""
-    from assistant.bench.ingest import ingest_bench
-
-    if not paths:
-        _fail("--ingest 需要报告文件或文件夹，例如：assistant bench --ingest ../shared/corpora seeds")
-    with progress_bar("导入基准", eta=False) as bar:
-        task = bar.task_ids[0]
-        figures = ingest_bench(Settings.from_env(), paths, note=lambda text: bar.update(task, description=text))
-    if as_json:
-        print_json(figures)
-    else:
-        print_table(("指标", "数值"), figures.items())
 
 
 @app.command(name="eval")
@@ -351,7 +264,7 @@ def serve(
         try:
             launch(settings, progress=progress, on_ready=ready)
         except OSError as exc:
-            _fail(f"无法启动网页服务（{settings.host}:{settings.port}）：{exc}")
+            fail(f"无法启动网页服务（{settings.host}:{settings.port}）：{exc}")
 
 
 @app.command()

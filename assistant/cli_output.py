@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -34,6 +34,12 @@ RECOVERY_WORDS = {"completed": "已补完写入", "rolled_back": "已撤销未�
 def error(message: str) -> None:
     """One line on stderr: 错误：message (the message printed as text, never as markup)."""
     err.print(f"[bold red]错误：[/]{escape(message)}", soft_wrap=True)  # one line, however long
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """A bad option the parser cannot catch: the message, then exit."""
+    error(message)
+    raise typer.Exit(code)
 
 
 def progress_bar(description: str, *, eta: bool = True) -> Progress:
