@@ -21,7 +21,7 @@ from playwright.sync_api import Page
 from assistant.generation.sanitize import LINKS_REMOVED_NOTE, PROMPT_ECHO_NOTE
 from tests.conftest import ROOT, run_cli
 from tests.e2e.conftest import RunningApp, _launch_on_copy
-from tests.e2e.ui import ask, extra_screenshot, open_tab, upload
+from tests.e2e.ui import LAST_ANSWER, ask, extra_screenshot, open_tab, upload
 from tests.integration.chat_server import ChatServer, Reply, Step
 
 pytestmark = pytest.mark.e2e
@@ -82,7 +82,7 @@ def page_problems(page: Page, where: str) -> list[str]:
     problems = [f"{where}: {e}" for e in page.evaluate(LEAVING_ELEMENTS)]
     if page.evaluate("typeof window.__pwned") != "undefined":
         problems.append(f"{where}: the document's script ran (window.__pwned is set)")
-    for panel in ("#answer-box", "#sources", '[data-testid="bot"]', "#draft-box", "#draft-sources"):
+    for panel in ("#doc-view", "#sources", '[data-testid="bot"]', "#draft-box", "#draft-sources"):
         if page.locator(f"{panel} script").count():
             problems.append(f"{where}: a <script> element was rendered inside {panel}")
     return problems
@@ -109,7 +109,7 @@ def test_hostile_report_is_shown_as_text_and_nothing_leaves_the_app(
     for question, (fact, shown) in QUESTIONS.items():
         chat_text = ask(page, question)
         page.wait_for_timeout(700)  # time for an injected element to fire its request
-        answer_text = page.inner_text("#answer-box")
+        answer_text = page.inner_text(LAST_ANSWER)
         sources_seen += page.inner_text("#sources")
         if fact not in chat_text or fact not in answer_text:
             problems.append(f"{question}: the answer lacks {fact}: {chat_text!r}")
@@ -208,7 +208,7 @@ def test_llm_answer_that_obeys_the_document_reaches_the_page_inert(
     page.wait_for_timeout(700)
     assert server.requests, "the app called the scripted model"
     system = _system(server.requests[-1].body)
-    answer_text = page.inner_text("#answer-box")
+    answer_text = page.inner_text(LAST_ANSWER)
     extra_screenshot(page, "hostile_llm_chat")
 
     assert "312条" in chat_text and "[1]" in chat_text
