@@ -74,7 +74,8 @@ def citation_opener(view: DocumentView, chat: ChatParts, doc: DocParts) -> None:
         c = view.citation(where, cited)
         if c is None:
             return gr.skip(), error_html("找不到这条引用（对话已更新），请重新提问。")
-        return gr.Dropdown(value=c["doc"]), view.show(c["doc"], c["chunk"], c["quote"])
+        picker = gr.Dropdown(choices=view.catalog.choices(), value=c["doc"])
+        return picker, view.show(c["doc"], c["chunk"], c["quote"])
 
     opened = opener.click(on_cite, [target, chat.cited], [doc.pick, doc.page], api_visibility="private")
     opened.then(None, None, None, js=OPEN_JS)

@@ -121,6 +121,18 @@ def test_hostile_report_is_shown_as_text_and_nothing_leaves_the_app(
             problems.append(f"the sources panel never showed {raw!r} as text")
     extra_screenshot(page, "hostile_chat")
 
+    # 原文: the hostile report opened from an answer's [1] shows its whole text, markup as text.
+    page.locator('#chatbot [data-testid="bot"]').last.locator("sup.cite").first.click()
+    page.locator("#doc-view #doc-focus").wait_for()
+    page.wait_for_timeout(700)
+    doc_text = page.inner_text("#doc-view")
+    for raw in SOURCE_MARKUP:
+        if raw not in doc_text:
+            problems.append(f"the document view does not show {raw!r} as text")
+    problems += page_problems(page, "document view")
+    extra_screenshot(page, "hostile_doc_view")
+    open_tab(page, "问答")
+
     # 起草 and its downloads: the exported files hold no active content.
     open_tab(page, "起草")
     page.fill("#topic textarea", TOPIC)
