@@ -156,4 +156,5 @@ def chat_tab(answers: Answers, options: dict[str, list[str]], writers: WriterOpt
     sent = send.click(on_ask, inputs, outputs, api_visibility="private")
     submitted = question.submit(on_ask, inputs, outputs, api_visibility="private")
     stop.click(None, None, None, cancels=[sent, submitted])
+    chatbot.clear(list, None, [cited], api_visibility="private")  # 清空对话: the citations go with the answers
     return ChatParts(chatbot, cited)

@@ -136,3 +136,15 @@ def test_copying_an_answer_gives_its_text_not_markup(en_page: Page, app_url: str
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("作答：原文摘录") and "据安民乡2023年工作总结：" + QUOTE in copied, copied
     assert "<" not in copied and "[1]" in copied, copied
+
+
+def test_after_clearing_the_chat_a_citation_opens_the_new_answers_report(page: Page, app_url: str) -> None:
+    page.goto(app_url)
+    ask(page, QUESTION)
+    page.locator('#chatbot button[aria-label="清空对话"]').click()
+    page.wait_for_function("() => document.querySelectorAll('#chatbot [data-testid=\"bot\"]').length === 0")
+    ask(page, "X乡2023年完成了多少财税收入？")
+    page.locator(LAST_ANSWER).locator("sup.cite").first.click()
+    page.locator("#doc-view #doc-focus").wait_for()
+    assert page.locator("#doc-view h3").inner_text() == "X乡2023年工作总结及2024年工作计划"
+    assert any("1200万元" in m for m in page.locator("#doc-focus mark").all_inner_texts())
