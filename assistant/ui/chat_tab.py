@@ -97,7 +97,7 @@ def respond(
                 cited[-1] = [
                     {"n": str(c.n), "doc": c.doc, "chunk": c.chunk_id, "quote": c.quote} for c in piece.citations
                 ]
-                yield history, render.sources_html(piece), "", cited
+                yield history, render.sources_html(piece, len(cited) - 1), "", cited
             else:
                 partial += piece
                 history[-1] = said("assistant", partial + " ▌")

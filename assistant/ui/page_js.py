@@ -7,17 +7,28 @@ PAGE_JS = """
 () => {
   if (window.__citeClick) return;
   window.__citeClick = true;
-  document.addEventListener('click', (ev) => {
-    const sup = ev.target.closest && ev.target.closest('#chatbot sup.cite');
-    if (!sup) return;
-    const bots = Array.from(document.querySelectorAll('#chatbot [data-testid="bot"]'));
-    const k = bots.indexOf(sup.closest('[data-testid="bot"]'));
-    const n = (sup.textContent.match(/\\d+/) || [''])[0];
+  const openCite = (k, n) => {
     const box = document.querySelector('#cite-target textarea, #cite-target input');
-    if (k < 0 || !n || !box) return;
+    if (!(k >= 0) || !n || !box) return;
     box.value = k + ':' + n;
     box.dispatchEvent(new Event('input', {bubbles: true}));
     setTimeout(() => document.querySelector('#cite-open').click(), 50);
+  };
+  document.addEventListener('click', (ev) => {
+    if (!ev.target.closest) return;
+    const sup = ev.target.closest('#chatbot sup.cite');
+    if (sup) {
+      const bots = Array.from(document.querySelectorAll('#chatbot [data-testid="bot"]'));
+      openCite(bots.indexOf(sup.closest('[data-testid="bot"]')), (sup.textContent.match(/\\d+/) || [''])[0]);
+      return;
+    }
+    // 在原文中查看 on a source card: the panel names its answer (answer-k-K), the card its citation (cite-n-N).
+    const open = ev.target.closest('#sources .src-open');
+    const list = open && open.closest('.src-list');
+    if (!list) return;
+    const k = (list.className.match(/answer-k-(\\d+)/) || [])[1];
+    const n = (open.className.match(/cite-n-(\\d+)/) || [])[1];
+    openCite(Number(k), n);
   });
   // The chat's copy buttons copy a message's value, which for an answer is the app's (escaped) HTML:
   // once Gradio has written it, the clipboard gets the text as shown instead.

@@ -15,6 +15,7 @@ CSS = """
 .src-card {border:1px solid #d0d7e2;border-radius:8px;padding:8px 10px;margin:8px 0;background:#fafcff}
 .src-head {font-weight:600;margin-bottom:4px}
 .doc-id {color:#888;font-size:0.75em;font-weight:400;margin-left:6px}
+.src-open {color:#1f5fbf;cursor:pointer;text-decoration:underline;margin-left:6px}
 .src-meta {color:#555;font-size:0.85em;margin-bottom:6px}
 .src-text {white-space:pre-wrap;line-height:1.6}
 .src-text mark {background:#ffe27a;padding:0 2px}
@@ -82,17 +83,21 @@ def _meta_line(place: str, years: str, section: str) -> str:
     return " · ".join(_e(x) for x in (place, years, section) if x)
 
 
-def citation_card(c: Citation, metadata: Any = None) -> str:
-    """Headed by the report's title (its place, years and section below; the doc id in small print)."""
+def citation_card(c: Citation, metadata: Any = None, openable: bool = False) -> str:
+    """Headed by the report's title (its place, years and section below; the doc id in small print);
+    `openable`: with a 在原文中查看 link (the page's script opens it in 原文)."""
     meta = _meta_line(c.township, _years(metadata), c.section)
-    return _card(f"[{c.n}] {_e(c.title or c.doc)}", meta, highlight(c.text, c.quote), c.doc)
+    link = f' <span class="src-open cite-n-{c.n}">在原文中查看</span>' if openable else ""
+    return _card(f"[{c.n}] {_e(c.title or c.doc)}", meta + link, highlight(c.text, c.quote), c.doc)
 
 
-def sources_html(answer: Answer) -> str:
-    """Cited passages with the quote highlighted, then the other retrieved passages, collapsed."""
+def sources_html(answer: Answer, answer_index: int | None = None) -> str:
+    """Cited passages with the quote highlighted, then the other retrieved passages, collapsed.
+    `answer_index`: which of the chat's answers this is (0-based); its cards then link to 原文."""
     cited_ids = {c.chunk_id for c in answer.citations}
     metadata = {p.chunk_id: p.metadata for p in answer.passages}
-    cards = [citation_card(c, metadata.get(c.chunk_id)) for c in answer.citations]
+    openable = answer_index is not None
+    cards = [citation_card(c, metadata.get(c.chunk_id), openable) for c in answer.citations]
     others = [p for p in answer.passages if p.chunk_id not in cited_ids][:8]
     head = "引用来源" if cards else ("最接近的段落（仅供参考，未用于回答）" if others else "没有检索到段落")
     out = [f"<h4>{head}</h4>", *cards]
@@ -100,6 +105,8 @@ def sources_html(answer: Answer) -> str:
         inner = "".join(passage_card(p) for p in others)
         label = "其他检索到的段落" if cards else "展开查看"
         out.append(f"<details><summary>{label}（{len(others)}）</summary>{inner}</details>")
+    if openable:
+        return f'<div class="src-list answer-k-{int(answer_index or 0)}">{"".join(out)}</div>'
     return "".join(out)
 
 

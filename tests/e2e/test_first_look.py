@@ -148,3 +148,13 @@ def test_after_clearing_the_chat_a_citation_opens_the_new_answers_report(page: P
     page.locator("#doc-view #doc-focus").wait_for()
     assert page.locator("#doc-view h3").inner_text() == "X乡2023年工作总结及2024年工作计划"
     assert any("1200万元" in m for m in page.locator("#doc-focus mark").all_inner_texts())
+
+
+def test_a_source_card_opens_its_passage_in_the_document_view(page: Page, app_url: str) -> None:
+    page.goto(app_url)
+    ask(page, QUESTION)
+    ask(page, "X乡2023年完成了多少财税收入？")  # the panel now shows this answer's sources
+    page.locator("#sources .src-card .src-open").first.click()
+    page.locator("#doc-view #doc-focus").wait_for()
+    assert page.locator("#doc-view h3").inner_text() == "X乡2023年工作总结及2024年工作计划"
+    assert any("1200万元" in m for m in page.locator("#doc-focus mark").all_inner_texts())
