@@ -274,7 +274,8 @@ class Answerer:
             marker = f"[{best.passage_index + 1}]"
             text = f"{UNDISCLOSED}：原文写作“{best.text}”{marker}"
             return _finish(q, text, passages, abstained=True, notes=["原文以XX代替具体数字"])
-        return _finish(q, extractive.compose(q, chosen, passages), passages, abstained=False)
+        lead = extractive.with_lead(q, chosen, passages, "")
+        return _finish(q, extractive.compose(q, chosen, passages), passages, abstained=False, lead=lead)
 
     def _on_topic(self, q: Question, sentence: str) -> bool:
         """The sentence is about what the question asks: it names every statistical indicator the
@@ -355,11 +356,14 @@ def _finish(
     abstained: bool,
     notes: list[str] | None = None,
     backing: Callable[[Passage], str] | None = None,
+    lead: str = "",
 ) -> Answer:
+    """The verified answer; `lead` (extractive.lead_in, whose figures its report's title and headings
+    state) goes before the checked text, so it never shifts which sentence a citation quotes."""
     checked = verify(text, passages, backing)
     return Answer(
         question=q.shown,
-        answer=checked.text,
+        answer=lead + checked.text,
         abstained=abstained,
         citations=checked.citations,
         unsupported_numbers=checked.unsupported_numbers,

@@ -1,7 +1,9 @@
 """Extractive answers: pick the sentences of retrieved passages that answer the question, cite each one.
 
 Sentences are copied verbatim (numbers are never altered or computed); the answer only adds a
-township label and `[n]` markers. Scores are query-term coverage weighted by corpus IDF.
+lead-in naming the report (据安民乡2023年工作总结：, built from the cited passage's metadata), a
+township label per line when several reports answer, and `[n]` markers. Scores are query-term
+coverage weighted by corpus IDF.
 """
 
 from __future__ import annotations
@@ -10,14 +12,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.generation.citations import UNDISCLOSED, placeholder_figures
+from assistant.generation.citations import UNDISCLOSED, placeholder_figures, unbacked, with_headings
 from assistant.generation.question import COUNT, Question
 from assistant.ingest.metadata import five_year_spans, is_front_matter, names_part
 from assistant.ingest.structure import heading_level
 from assistant.places import years_named
 from assistant.script import fold
 from assistant.text import CLAUSE_ENDS, SENTENCE_ENDS, sentence_spans, tokenize
-from assistant.types import Passage
+from assistant.types import Passage, part_years
 
 # Credit for a question term by where it is found (fixed on the dev set as a whole, not per question).
 # A term in the sentence itself counts fully; one elsewhere in the passage or the report (龙鳞坝 in
@@ -295,3 +297,35 @@ def compose(q: Question, chosen: Sequence[Candidate], passages: Sequence[Passage
     if any(placeholder_figures(c.text) for c in chosen):
         text += f"\n（注：原文中写作“XX”的数字为{UNDISCLOSED}。）"
     return text
+
+
+_LEAD_MAX = 40  # characters: a report name longer than this is cut at its first break
+
+
+def lead_in(passage: Passage) -> str:
+    """What an answer from one report opens with: 据{place}{part or title}： (据安民乡2023年工作总结：),
+    from the passage's metadata only. The part (2023年工作总结) when it names its years, else the title;
+    the place when the name lacks it. A figure of the lead-in must be stated by the passage's title,
+    section path or text (what the number check backs it with), else the lead-in is the digit-free
+    report label (据安民乡：)."""
+    meta = passage.metadata
+    place = str(meta.get("township", "")).strip()
+    part = str(meta.get("part", "")).strip()
+    title = re.split(r"[\n（(——]", str(meta.get("title", "")).strip(), maxsplit=1)[0].strip()
+    name = part if part and part_years(part) else title
+    if len(name) > _LEAD_MAX:
+        name = ""
+    if place and place not in name:
+        name = place + name
+    if not name or unbacked(name, [with_headings(passage)]):
+        name = report_label(passage)
+    return f"据{name}："
+
+
+def with_lead(q: Question, chosen: Sequence[Candidate], passages: Sequence[Passage], text: str) -> str:
+    """The answer text with its lead-in, when all its sentences come from one report (answers from
+    several reports name each on its own line: see compose)."""
+    docs = {passages[c.passage_index].doc_id for c in chosen}
+    if not chosen or q.is_compare or len(docs) != 1:
+        return text
+    return lead_in(passages[chosen[0].passage_index]) + text

@@ -1,4 +1,4 @@
-"""The Gradio app: 问答 · 起草 · 知识库 · 检索测试, plus the named API endpoints `ask` and `draft`.
+"""The Gradio app: 问答 · 起草 · 知识库 · 原文 · 检索测试, plus the named API endpoints `ask` and `draft`.
 
 Each tab has its builder (chat_tab, draft_tab, kb_tab, retrieval_tab, api); they adapt the parts
 of AppService (handlers.py), which hold everything the app does, to components.
@@ -11,6 +11,7 @@ import gradio as gr
 from assistant.config import Settings
 from assistant.ui.api import api_endpoints
 from assistant.ui.chat_tab import chat_tab
+from assistant.ui.doc_tab import DocumentView, citation_opener, doc_tab
 from assistant.ui.draft_tab import draft_tab
 from assistant.ui.handlers import AppService
 from assistant.ui.kb_tab import KnowledgeBaseEvents, kb_tab
@@ -24,9 +25,11 @@ def build_app(app: AppService, settings: Settings) -> gr.Blocks:
     writers = writer_options(app.services)
     with gr.Blocks(title="乡镇工作报告助手") as demo:
         gr.Markdown("## 乡镇工作报告助手\n回答只依据知识库中的报告，每句都注明出处；资料中没有的，会直接说明。")
-        chat_tab(app.answers, options, writers)
+        chat = chat_tab(app.answers, options, writers)
         draft_tab(app.drafts, writers)
         kb_tab(KnowledgeBaseEvents(app.catalog, app.writer), settings.max_upload_mb)
+        doc = doc_tab(view := DocumentView(app.catalog))
         retrieval_tab(app.answers, options)
+        citation_opener(view, chat, doc)
         api_endpoints(app.answers, app.drafts)
     return demo

@@ -49,11 +49,29 @@ class Catalog:
         return {"township": sorted({r.township for r in docs if r.township}), "year": years}
 
     def doc_view(self, doc_id: str) -> tuple[str, list[dict[str, object]]]:
-        """(title, chunk metadata with text) of one document, for its section tree."""
+        """(title, chunk metadata with its id and text) of one document, for its section tree and full text."""
         records = self.records()
         if doc_id not in records:
             raise UserError(f"未找到文档 {doc_id}。")
         store = self.services.store
         chunks = store.chunks(list(store.unit_ids(doc_id)))
-        metas = [{**meta, "text": text} for _, text, meta in chunks if meta.get("unit") == "chunk"]
+        metas = [{**meta, "id": cid, "text": text} for cid, text, meta in chunks if meta.get("unit") == "chunk"]
         return records[doc_id].title, metas
+
+    def about(self, doc_id: str) -> str:
+        """One line on a document: place, years, kind, date and its id (the document view's head)."""
+        r = self.records().get(doc_id)
+        if r is None:
+            return ""
+        years = format_years(r.years).replace(",", "、")
+        parts = [r.township, f"{years}年" if years else "", r.kind, r.date, f"文档编号 {r.doc_id}"]
+        return " · ".join(p for p in parts if p)
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(label, doc id) for a document picker: the title, with the id when two titles are the same."""
+        records = self.records()
+        titles = [r.title or r.doc_id for r in records.values()]
+        return [
+            (t if titles.count(t) == 1 else f"{t}（{r.doc_id}）", r.doc_id)
+            for t, r in zip(titles, records.values(), strict=True)
+        ]

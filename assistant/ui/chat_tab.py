@@ -1,10 +1,11 @@
-"""问答: the chat with its answer panel, sources panel, filters, stop button and examples."""
+"""问答: the chat (each answer shown once, in its message, `[n]` clickable), sources panel, filters, stop, examples."""
 
 from __future__ import annotations
 
 import html
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
@@ -35,56 +36,94 @@ def said(role: str, text: str, writer: str | None = None) -> Message:
     return {"role": role, "content": html.escape(text + tail)}
 
 
+def answered(answer: Answer, writer: str) -> Message:
+    """The verified answer as its chat message, shown once, there: render.answer_html (what wrote it,
+    `[n]` as clickable superscripts, ⚠ on sentences with unsupported numbers, the notes)."""
+    return {"role": "assistant", "content": render.answer_html(answer, writer)}
+
+
+def failed(message: str) -> Message:
+    return {"role": "assistant", "content": error_html(message)}
+
+
+_APP_PARTS = re.compile(r'<div class="(?:writer-tag|src-meta)">.*?</div>|<span class="unsupported"[^>]*>⚠ ', re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain(content: str) -> str:
+    """A message's text as the user and the model read it: the app's markup (tags, the 作答 tag and line,
+    notes, ⚠) removed, entities unescaped. Document text in it was escaped, so every tag is the app's."""
+    text = _TAG.sub("", _APP_PARTS.sub("", content))
+    return _WRITER_TAIL.sub("", html.unescape(text))
+
+
 def model_history(messages: Sequence[Message]) -> list[dict[str, str]]:
     """The chat as the answer path reads it (follow-ups): plain text, without the 作答 line. The page sends
-    messages back with their content as text parts and escaped as `said` made it."""
+    messages back with their content as text parts, as `said` / `answered` made it."""
     out = []
     for m in messages:
         content = m.get("content")
         if isinstance(content, list):
             content = "".join(p if isinstance(p, str) else str(p.get("text", "")) for p in content if p)
-        text = _WRITER_TAIL.sub("", html.unescape(str(content or "")))
-        out.append({"role": str(m.get("role", "user")), "content": text})
+        out.append({"role": str(m.get("role", "user")), "content": plain(str(content or ""))})
     return out
 
 
 def respond(
-    answers: Answers, q: str, history: list[Message], choice: FilterChoice, writer: str | None = None
+    answers: Answers,
+    q: str,
+    history: list[Message],
+    choice: FilterChoice,
+    writer: str | None = None,
+    cited: list[list[dict[str, str]]] | None = None,
 ) -> Iterator[tuple[Any, ...]]:
-    """(chat, answer panel, sources panel, question box) as the answer streams in, then the verified answer.
-    `writer`: the page's 作答方式 switch (llm | extractive)."""
+    """(chat, sources panel, question box, citations per answer) as the answer streams in, then the
+    verified answer. `writer`: the page's 作答方式 switch (llm | extractive). `cited` holds, for each
+    assistant message in order, its citations (n, doc, chunk, quote): what a click on its `[n]` opens."""
     history = list(history or [])
+    cited = list(cited or [])
     q = (q or "").strip()
     if not q:
-        yield history, error_html("请输入问题。"), gr.skip(), gr.skip()
+        yield history, gr.skip(), gr.skip(), cited
         return
     history += [said("user", q), said("assistant", "正在检索……")]
-    yield history, "", gr.skip(), ""
+    cited.append([])
+    yield history, gr.skip(), "", cited
     partial = ""
     try:
         for piece in answers.ask_stream(q, choice, model_history(history[:-2]), writer):
             if isinstance(piece, Answer):
-                label = answers.writer_label(piece.mode)
-                history[-1] = said("assistant", piece.answer, label)
-                yield history, render.answer_html(piece, label), render.sources_html(piece), ""
+                history[-1] = answered(piece, answers.writer_label(piece.mode))
+                cited[-1] = [
+                    {"n": str(c.n), "doc": c.doc, "chunk": c.chunk_id, "quote": c.quote} for c in piece.citations
+                ]
+                yield history, render.sources_html(piece, len(cited) - 1), "", cited
             else:
                 partial += piece
                 history[-1] = said("assistant", partial + " ▌")
-                yield history, "", gr.skip(), ""
+                yield history, gr.skip(), "", cited
     except AssistantError as exc:  # bad input, a store or server that fails
-        history[-1] = said("assistant", str(exc))
-        yield history, error_html(str(exc)), gr.skip(), ""
+        history[-1] = failed(str(exc))
+        yield history, gr.skip(), "", cited
     except Exception as exc:  # keep the chat alive; say what failed
-        message = f"出错了：{type(exc).__name__}: {exc}"
-        history[-1] = said("assistant", message)
-        yield history, error_html(message), gr.skip(), ""
+        history[-1] = failed(f"出错了：{type(exc).__name__}: {exc}")
+        yield history, gr.skip(), "", cited
 
 
-def chat_tab(answers: Answers, options: dict[str, list[str]], writers: WriterOptions) -> None:
+@dataclass
+class ChatParts:
+    """What the document view's wiring needs from the chat tab."""
+
+    chatbot: Any
+    cited: Any
+
+
+def chat_tab(answers: Answers, options: dict[str, list[str]], writers: WriterOptions) -> ChatParts:
     with gr.Tab("问答", id="chat"), gr.Row():
         with gr.Column(scale=3):
-            chatbot = gr.Chatbot(label="对话", height=380, buttons=["copy", "copy_all"], render_markdown=False)
-            answer_box = gr.HTML(elem_id="answer-box")
+            chatbot = gr.Chatbot(
+                label="对话", height=420, buttons=["copy", "copy_all"], render_markdown=False, elem_id="chatbot"
+            )
             with gr.Row():
                 question = gr.Textbox(
                     placeholder="输入问题，例如：安民乡推出了几条红色旅游精品线路？",
@@ -96,16 +135,26 @@ def chat_tab(answers: Answers, options: dict[str, list[str]], writers: WriterOpt
                 stop = gr.Button("停止", scale=1, elem_id="stop")
             filters = filters_row(options)
             writer = writer_radio(writers, "chat-writer")
-            gr.Examples(EXAMPLES, inputs=question)
+            gr.Examples(EXAMPLES, inputs=question, label="示例问题")
         with gr.Column(scale=2):
             sources = gr.HTML(elem_id="sources")
+    cited = gr.State([])
 
     def on_ask(
-        q: str, history: list[Message], town: str, year: str, kind: str, part: str, who: str
+        q: str,
+        history: list[Message],
+        town: str,
+        year: str,
+        kind: str,
+        part: str,
+        who: str,
+        cites: list[list[dict[str, str]]],
     ) -> Iterator[tuple[Any, ...]]:
-        yield from respond(answers, q, history, FilterChoice(town, year, kind, part), who)
+        yield from respond(answers, q, history, FilterChoice(town, year, kind, part), who, cites)
 
-    inputs, outputs = [question, chatbot, *filters, writer], [chatbot, answer_box, sources, question]
+    inputs, outputs = [question, chatbot, *filters, writer, cited], [chatbot, sources, question, cited]
     sent = send.click(on_ask, inputs, outputs, api_visibility="private")
     submitted = question.submit(on_ask, inputs, outputs, api_visibility="private")
     stop.click(None, None, None, cancels=[sent, submitted])
+    chatbot.clear(list, None, [cited], api_visibility="private")  # 清空对话: the citations go with the answers
+    return ChatParts(chatbot, cited)

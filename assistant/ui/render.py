@@ -9,16 +9,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.generation.citations import MARKER, split_answer_sentences
-from assistant.types import Answer, Citation, Passage
+from assistant.types import Answer, Citation, Passage, parse_years
 
 CSS = """
 .src-card {border:1px solid #d0d7e2;border-radius:8px;padding:8px 10px;margin:8px 0;background:#fafcff}
 .src-head {font-weight:600;margin-bottom:4px}
+.doc-id {color:#888;font-size:0.75em;font-weight:400;margin-left:6px}
+.src-open {color:#1f5fbf;cursor:pointer;text-decoration:underline;margin-left:6px}
 .src-meta {color:#555;font-size:0.85em;margin-bottom:6px}
 .src-text {white-space:pre-wrap;line-height:1.6}
 .src-text mark {background:#ffe27a;padding:0 2px}
 .answer-box {line-height:1.8;white-space:pre-wrap}
 .answer-box sup {color:#1f5fbf;font-weight:600}
+.answer-box sup.cite {cursor:pointer;text-decoration:underline dotted}
 .unsupported {background:#ffe3e3;border-bottom:2px solid #d33}
 .not-found {color:#8a5a00;background:#fff6e0;padding:8px;border-radius:6px}
 .tree ul {margin:2px 0 2px 18px;padding:0}
@@ -52,7 +55,7 @@ def answer_html(answer: Answer, writer: str | None = None) -> str:
     parts = []
     for sentence in split_answer_sentences(answer.answer):
         body = MARKER.sub(lambda m: f"\x00{m.group(1)}\x01", sentence)
-        body = _e(body).replace("\x00", "<sup>[").replace("\x01", "]</sup>")
+        body = _e(body).replace("\x00", '<sup class="cite" title="点击查看原文">[').replace("\x01", "]</sup>")
         if unsupported and any(n in sentence for n in unsupported):
             body = f'<span class="unsupported" title="所含数字在引用段落中找不到">⚠ {body}</span>'
         parts.append(body)
@@ -60,22 +63,41 @@ def answer_html(answer: Answer, writer: str | None = None) -> str:
     return f'{writer_tag(writer)}<div class="answer-box">{"".join(parts)}</div>{notes}'
 
 
-def _card(title: str, meta: str, body_html: str) -> str:
+def _card(title: str, meta: str, body_html: str, doc_id: str = "") -> str:
+    small = f'<span class="doc-id" title="文档编号">{_e(doc_id)}</span>' if doc_id else ""
     return (
-        f'<div class="src-card"><div class="src-head">{title}</div>'
+        f'<div class="src-card"><div class="src-head">{title}{small}</div>'
         f'<div class="src-meta">{meta}</div><div class="src-text">{body_html}</div></div>'
     )
 
 
-def citation_card(c: Citation) -> str:
-    meta = " · ".join(_e(x) for x in (c.title, c.township, c.section) if x)
-    return _card(f"[{c.n}] {_e(c.doc)}", meta, highlight(c.text, c.quote))
+def _years(metadata: Any) -> str:
+    """'2023,2024' as 2023–2024年; '' when none."""
+    years = parse_years(metadata.get("years")) if metadata else ()
+    if not years:
+        return ""
+    return f"{years[0]}年" if len(years) == 1 else f"{min(years)}–{max(years)}年"
 
 
-def sources_html(answer: Answer) -> str:
-    """Cited passages with the quote highlighted, then the other retrieved passages, collapsed."""
+def _meta_line(place: str, years: str, section: str) -> str:
+    return " · ".join(_e(x) for x in (place, years, section) if x)
+
+
+def citation_card(c: Citation, metadata: Any = None, openable: bool = False) -> str:
+    """Headed by the report's title (its place, years and section below; the doc id in small print);
+    `openable`: with a 在原文中查看 link (the page's script opens it in 原文)."""
+    meta = _meta_line(c.township, _years(metadata), c.section)
+    link = f' <span class="src-open cite-n-{c.n}">在原文中查看</span>' if openable else ""
+    return _card(f"[{c.n}] {_e(c.title or c.doc)}", meta + link, highlight(c.text, c.quote), c.doc)
+
+
+def sources_html(answer: Answer, answer_index: int | None = None) -> str:
+    """Cited passages with the quote highlighted, then the other retrieved passages, collapsed.
+    `answer_index`: which of the chat's answers this is (0-based); its cards then link to 原文."""
     cited_ids = {c.chunk_id for c in answer.citations}
-    cards = [citation_card(c) for c in answer.citations]
+    metadata = {p.chunk_id: p.metadata for p in answer.passages}
+    openable = answer_index is not None
+    cards = [citation_card(c, metadata.get(c.chunk_id), openable) for c in answer.citations]
     others = [p for p in answer.passages if p.chunk_id not in cited_ids][:8]
     head = "引用来源" if cards else ("最接近的段落（仅供参考，未用于回答）" if others else "没有检索到段落")
     out = [f"<h4>{head}</h4>", *cards]
@@ -83,12 +105,15 @@ def sources_html(answer: Answer) -> str:
         inner = "".join(passage_card(p) for p in others)
         label = "其他检索到的段落" if cards else "展开查看"
         out.append(f"<details><summary>{label}（{len(others)}）</summary>{inner}</details>")
+    if openable:
+        return f'<div class="src-list answer-k-{int(answer_index or 0)}">{"".join(out)}</div>'
     return "".join(out)
 
 
 def passage_card(p: Passage) -> str:
-    meta = " · ".join(_e(str(x)) for x in (p.metadata.get("title", ""), p.metadata.get("township", ""), p.section) if x)
-    return _card(f"#{p.rank} {_e(p.doc_id)}", meta, _e(p.text))
+    m = p.metadata
+    meta = _meta_line(str(m.get("township", "")), _years(m), p.section)
+    return _card(f"#{p.rank} {_e(str(m.get('title', '')) or p.doc_id)}", meta, _e(p.text), p.doc_id)
 
 
 def retrieval_rows(passages: Sequence[Passage]) -> list[list[object]]:

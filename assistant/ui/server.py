@@ -143,7 +143,9 @@ def launch(
     app_tmp = Path(tempfile.mkdtemp(prefix="assistant-app-"))
     os.environ["GRADIO_TEMP_DIR"] = str(app_tmp / "gradio")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    from assistant.ui import render
+    from assistant.ui import doc_view, render
+    from assistant.ui.locale import chinese_i18n
+    from assistant.ui.page_js import PAGE_JS
 
     demo = build(settings, services, lock, app_tmp)
     _, url, _ = demo.launch(
@@ -155,7 +157,9 @@ def launch(
         blocked_paths=[str(settings.store_dir.resolve())],
         prevent_thread_lock=prevent_thread_lock or on_ready is not None,
         quiet=True,
-        css=render.CSS,
+        css=render.CSS + doc_view.CSS,
+        js=PAGE_JS,
+        i18n=chinese_i18n(),  # Gradio's own labels in Chinese whatever the browser's language
         footer_links=["api"],
     )
     if on_ready:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e.ui import ask
+from tests.e2e.ui import LAST_ANSWER, ask
 
 pytestmark = pytest.mark.e2e
 
@@ -16,9 +16,9 @@ def test_seed_question_cites_and_highlights_the_quote(page: Page, app_url: str) 
 
     assert "[1]" in chat_text
     assert "6条红色旅游精品线路" in chat_text
-    answer = page.locator("#answer-box .answer-box")
+    answer = page.locator(LAST_ANSWER).locator(".answer-box")
     assert "[1]" in answer.inner_text()
-    assert answer.locator("sup").count() >= 1
+    assert answer.locator("sup.cite").count() >= 1
 
     marks = page.locator("#sources mark").all_inner_texts()
     assert any("推出6条红色旅游精品线路" in m for m in marks), marks

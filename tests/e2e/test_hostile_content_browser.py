@@ -22,7 +22,7 @@ from assistant.generation.sanitize import LINKS_REMOVED_NOTE, PROMPT_ECHO_NOTE
 from tests.conftest import ROOT, run_cli
 from tests.docx_parts import field_problems
 from tests.e2e.conftest import RunningApp, _launch_on_copy
-from tests.e2e.ui import ask, extra_screenshot, open_tab, upload
+from tests.e2e.ui import LAST_ANSWER, ask, extra_screenshot, open_tab, upload
 from tests.integration.chat_server import ChatServer, Reply, Step
 
 pytestmark = pytest.mark.e2e
@@ -83,7 +83,7 @@ def page_problems(page: Page, where: str) -> list[str]:
     problems = [f"{where}: {e}" for e in page.evaluate(LEAVING_ELEMENTS)]
     if page.evaluate("typeof window.__pwned") != "undefined":
         problems.append(f"{where}: the document's script ran (window.__pwned is set)")
-    for panel in ("#answer-box", "#sources", '[data-testid="bot"]', "#draft-box", "#draft-sources"):
+    for panel in ("#doc-view", "#sources", '[data-testid="bot"]', "#draft-box", "#draft-sources"):
         if page.locator(f"{panel} script").count():
             problems.append(f"{where}: a <script> element was rendered inside {panel}")
     return problems
@@ -110,7 +110,7 @@ def test_hostile_report_is_shown_as_text_and_nothing_leaves_the_app(
     for question, (fact, shown) in QUESTIONS.items():
         chat_text = ask(page, question)
         page.wait_for_timeout(700)  # time for an injected element to fire its request
-        answer_text = page.inner_text("#answer-box")
+        answer_text = page.inner_text(LAST_ANSWER)
         sources_seen += page.inner_text("#sources")
         if fact not in chat_text or fact not in answer_text:
             problems.append(f"{question}: the answer lacks {fact}: {chat_text!r}")
@@ -121,6 +121,18 @@ def test_hostile_report_is_shown_as_text_and_nothing_leaves_the_app(
         if raw not in sources_seen:
             problems.append(f"the sources panel never showed {raw!r} as text")
     extra_screenshot(page, "hostile_chat")
+
+    # 原文: the hostile report opened from an answer's [1] shows its whole text, markup as text.
+    page.locator('#chatbot [data-testid="bot"]').last.locator("sup.cite").first.click()
+    page.locator("#doc-view #doc-focus").wait_for()
+    page.wait_for_timeout(700)
+    doc_text = page.inner_text("#doc-view")
+    for raw in SOURCE_MARKUP:
+        if raw not in doc_text:
+            problems.append(f"the document view does not show {raw!r} as text")
+    problems += page_problems(page, "document view")
+    extra_screenshot(page, "hostile_doc_view")
+    open_tab(page, "问答")
 
     # 起草 and its downloads: the exported files hold no active content.
     open_tab(page, "起草")
@@ -210,7 +222,7 @@ def test_llm_answer_that_obeys_the_document_reaches_the_page_inert(
     page.wait_for_timeout(700)
     assert server.requests, "the app called the scripted model"
     system = _system(server.requests[-1].body)
-    answer_text = page.inner_text("#answer-box")
+    answer_text = page.inner_text(LAST_ANSWER)
     extra_screenshot(page, "hostile_llm_chat")
 
     assert "312条" in chat_text and "[1]" in chat_text

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import RunningApp
-from tests.e2e.ui import ask, extra_screenshot, grid_rows, upload
+from tests.e2e.ui import LAST_ANSWER, ask, extra_screenshot, grid_rows, upload
 
 pytestmark = pytest.mark.e2e
 
@@ -48,10 +48,12 @@ def test_gbk_upload_is_listed_and_answered(page: Page, scratch_app: RunningApp, 
     chat_text = ask(page, "红星镇2023年建成高标准农田多少亩？")
     assert "1280亩" in chat_text
     assert "[1]" in chat_text
-    assert "1280亩" in page.inner_text("#answer-box")
+    assert "1280亩" in page.inner_text(LAST_ANSWER)
     marks = page.locator("#sources mark").all_inner_texts()
     assert any("红星镇2023年建成高标准农田1280亩" in m for m in marks), marks
-    assert "红星镇报告" in page.locator("#sources .src-card .src-head").first.inner_text()
+    head = page.locator("#sources .src-card .src-head").first
+    assert "红星镇2023年工作总结" in head.inner_text(), "sources are headed by the report title"
+    assert head.locator(".doc-id").inner_text() == "红星镇报告", "with the document id in small print"
 
     # The staged upload lives in the store dir, which the file route must not serve.
     staged = scratch_app.store.resolve() / "uploads" / "红星镇报告.txt"

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.e2e.conftest import RunningApp
-from tests.e2e.ui import ask, upload
+from tests.e2e.ui import LAST_ANSWER, ask, upload
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +23,7 @@ REPORT = (
     f"翠屏镇2023年茶叶宣传图{MD_IMAGE}张贴了88处。\n"
 )
 TRAP = "127.0.0.1:9"
-PANELS = ["#sources", "#answer-box", '[data-testid="bot"]']
+PANELS = ["#sources", '[data-testid="bot"]']
 
 
 def test_document_markup_renders_as_text_and_fetches_nothing(
@@ -52,7 +52,7 @@ def test_document_markup_renders_as_text_and_fetches_nothing(
         for raw in (SCRIPT, MD_IMAGE, IMG_TAG):
             if raw not in sources_text:
                 problems.append(f"{question}: sources panel does not show {raw!r} as text")
-        answer_text = page.inner_text("#answer-box")
+        answer_text = page.inner_text(LAST_ANSWER)
         if question.startswith("翠屏镇2023年新建") and (SCRIPT not in answer_text or IMG_TAG not in answer_text):
             problems.append(f"{question}: answer box does not show the markup as text: {answer_text!r}")
         if page.evaluate("typeof window.__pwned") != "undefined":

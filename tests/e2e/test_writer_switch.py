@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.e2e.conftest import RunningApp, _launch_on_copy
-from tests.e2e.ui import ask, open_tab
+from tests.e2e.ui import LAST_ANSWER, ask, open_tab
 from tests.integration.chat_server import ChatServer, Reply, Step
 
 pytestmark = pytest.mark.e2e
@@ -43,7 +43,7 @@ def llm_app(
 
 
 def writer_tag(page: Page, panel: str) -> str:
-    return page.inner_text(f"{panel} .writer-tag")
+    return page.locator(f"{panel} .writer-tag").last.inner_text()
 
 
 def radio_labels(page: Page, radio: str) -> list[str]:
@@ -78,8 +78,8 @@ def draft(page: Page, writer: str) -> str:
 def test_the_app_without_a_model_says_the_answers_are_quotes(page: Page, app_url: str) -> None:
     page.goto(app_url)
     chat_text = ask(page, QUESTION)
-    assert writer_tag(page, "#answer-box") == "作答：原文摘录"
-    assert chat_text.rstrip().endswith("（作答：原文摘录）")
+    assert writer_tag(page, "#chatbot") == "作答：原文摘录"
+    assert chat_text.startswith("作答：原文摘录")
     assert radio_labels(page, "chat-writer") == ["原文摘录"]
     assert "assistant model install" in page.inner_text("#chat-writer")
 
@@ -92,15 +92,15 @@ def test_the_switch_picks_the_model_or_quotes_and_quotes_never_call_it(
     assert radio_labels(page, "chat-writer") == ["模型服务 scripted-model", "原文摘录"]
 
     chat_text = ask(page, QUESTION)
-    assert writer_tag(page, "#answer-box") == "作答：模型服务 scripted-model"
-    assert "（作答：模型服务 scripted-model）" in chat_text
+    assert writer_tag(page, "#chatbot") == "作答：模型服务 scripted-model"
+    assert chat_text.startswith("作答：模型服务 scripted-model")
     called = len(server.requests)
     assert called > 0, "the model wrote the first answer"
 
     choose(page, "chat-writer", "原文摘录")
     chat_text = ask(page, QUESTION)
-    assert writer_tag(page, "#answer-box") == "作答：原文摘录" and "6条红色旅游精品线路" in chat_text
-    assert chat_text.rstrip().endswith("（作答：原文摘录）")
+    assert writer_tag(page, "#chatbot") == "作答：原文摘录" and "6条红色旅游精品线路" in chat_text
+    assert chat_text.startswith("作答：原文摘录")
     assert len(server.requests) == called, "原文摘录 makes no model call (not even to rewrite the follow-up)"
 
     assert draft(page, "原文摘录") == "作答：原文摘录"
@@ -121,10 +121,10 @@ def test_the_app_answers_with_the_installed_local_model_and_switches_to_quotes(
         checked = page.locator("#chat-writer label", has=page.locator("input:checked")).inner_text()
         assert checked == "本地模型 qwen2.5-0.5b", "and selected"
         ask(page, QUESTION)
-        tag = writer_tag(page, "#answer-box")
-        notes = page.locator("#answer-box .src-meta").all_inner_texts()
+        tag = writer_tag(page, "#chatbot")
+        notes = page.locator(LAST_ANSWER).locator(".src-meta").all_inner_texts()
         assert tag == "作答：本地模型 qwen2.5-0.5b" or (tag == "作答：原文摘录" and notes), (tag, notes)
-        assert page.locator("#answer-box sup").count() >= 1, "the answer cites"
+        assert page.locator(LAST_ANSWER).locator("sup.cite").count() >= 1, "the answer cites"
         choose(page, "chat-writer", "原文摘录")
         ask(page, QUESTION)
-        assert writer_tag(page, "#answer-box") == "作答：原文摘录"
+        assert writer_tag(page, "#chatbot") == "作答：原文摘录"

@@ -10,13 +10,14 @@ from tests.conftest import ROOT
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
+# The answer is shown once, in its chat message: done when the last one holds the verified answer
+# (render.answer_html) or what failed (a not-found box), not the streaming text.
 _ANSWER_DONE = """(before) => {
-    const bots = document.querySelectorAll('[data-testid="bot"]');
+    const bots = document.querySelectorAll('#chatbot [data-testid="bot"]');
     if (bots.length <= before) return false;
-    const last = bots[bots.length - 1].innerText;
-    if (last.includes('正在检索') || last.includes('▌')) return false;
-    return document.querySelector('#answer-box .answer-box, #answer-box .not-found') !== null;
+    return bots[bots.length - 1].querySelector('.answer-box, .not-found') !== null;
 }"""
+LAST_ANSWER = '#chatbot [data-testid="bot"] >> nth=-1'
 
 
 def open_tab(page: Page, label: str) -> None:
@@ -26,7 +27,7 @@ def open_tab(page: Page, label: str) -> None:
 def ask(page: Page, question: str) -> str:
     """Ask in the 问答 tab and wait for the final (verified) answer; returns the last chat message's text."""
     open_tab(page, "问答")
-    bots = page.locator('[data-testid="bot"]')
+    bots = page.locator('#chatbot [data-testid="bot"]')
     before = bots.count()
     page.fill("#question textarea", question)
     page.click("#send")

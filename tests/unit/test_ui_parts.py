@@ -13,9 +13,10 @@ import pytest
 
 from assistant.generation.paths import AnswerPath, DraftPath, History
 from assistant.retrieval import Filters, Retriever
-from assistant.types import Answer
+from assistant.types import Answer, Citation
 from assistant.ui.answers import Answers
-from assistant.ui.chat_tab import respond
+from assistant.ui.chat_tab import model_history, respond
+from assistant.ui.doc_tab import DocumentView
 from assistant.ui.drafts import Drafts
 from assistant.ui.inputs import FilterChoice, UserError
 from assistant.ui.reader import Cached
@@ -101,22 +102,40 @@ def test_questions_are_checked_before_any_path_runs(question: str, message: str)
     assert path.calls == []
 
 
-def test_the_chat_shows_deltas_with_a_cursor_then_the_verified_answer() -> None:
+def test_the_chat_shows_deltas_with_a_cursor_then_the_verified_answer_once() -> None:
     answers = Answers(FakePaths(FakePath(deltas=("推出", "<b>6条</b>"), result=answer("推出6条线路。[1]"))))
     steps: list[tuple[Any, ...]] = []
     chats: list[str] = []  # the chat is one list updated in place; what the page got is its last message at each step
     for step in respond(answers, "几条线路？", [], FilterChoice()):
         steps.append(step)
         chats.append(step[0][-1]["content"])
-    assert chats == ["正在检索……", "推出 ▌", "推出&lt;b&gt;6条&lt;/b&gt; ▌", "推出6条线路。[1]\n（作答：原文摘录）"]
-    assert "<sup>[1]</sup>" in steps[-1][1] and steps[-1][0][0] == {"role": "user", "content": "几条线路？"}
-    assert '<div class="writer-tag">作答：原文摘录</div>' in steps[-1][1], "the answer panel names what wrote it"
+    assert chats[:3] == ["正在检索……", "推出 ▌", "推出&lt;b&gt;6条&lt;/b&gt; ▌"]
+    final = chats[-1]
+    assert '<sup class="cite" title="点击查看原文">[1]</sup>' in final, "the answer is shown in its chat message"
+    assert '<div class="writer-tag">作答：原文摘录</div>' in final, "the message names what wrote it"
+    assert steps[-1][0][0] == {"role": "user", "content": "几条线路？"}
+    assert "推出6条线路" not in steps[-1][1], "the panel beside the chat holds the sources, not the answer again"
+    assert len(steps[-1]) == 4 and steps[-1][3] == [[]], "one citation list per answer (none here)"
+    assert model_history(steps[-1][0])[-1] == {"role": "assistant", "content": "推出6条线路。[1]"}
+
+
+def test_each_answer_keeps_its_citations_for_the_document_view() -> None:
+    cite = Citation(
+        1, "002", "一、总结", "推出6条线路。", "一是…推出6条线路。", "002-abc", "安民乡2023年工作总结", "安民乡"
+    )
+    result = Answer("q", "推出6条线路。[1]", False, [cite], [], "extractive")
+    answers = Answers(FakePaths(FakePath(result=result)))
+    *_, first = respond(answers, "几条线路？", [], FilterChoice())
+    *_, second = respond(answers, "再问一次？", first[0], FilterChoice(), None, first[3])
+    assert second[3] == [[{"n": "1", "doc": "002", "chunk": "002-abc", "quote": "推出6条线路。"}]] * 2
+    assert DocumentView.citation("1:1", second[3]) == second[3][1][0]
+    assert DocumentView.citation("2:1", second[3]) is None and DocumentView.citation("x", second[3]) is None
 
 
 def test_the_switch_reaches_the_path_and_the_label_follows_the_answer(tmp_path: Path) -> None:
     paths = FakePaths(FakePath(result=Answer("q", "推出6条线路。[1]", False, [], [], "llm")))
     *_, last = respond(Answers(paths), "几条线路？", [], FilterChoice(), "llm")
-    assert paths.writers == ["llm"] and last[0][-1]["content"].endswith("（作答：本地模型 test）")
+    assert paths.writers == ["llm"] and '<div class="writer-tag">作答：本地模型 test</div>' in last[0][-1]["content"]
     Drafts(paths, tmp_path / "exports").draft("题目", writer="extractive")
     assert paths.writers == ["llm", "extractive"]
 
@@ -124,8 +143,7 @@ def test_the_switch_reaches_the_path_and_the_label_follows_the_answer(tmp_path: 
 def test_the_chat_says_what_failed_and_keeps_going() -> None:
     answers = Answers(FakePaths(FakePath(deltas=("推出",), fail=RuntimeError("模型断开"))))
     *_, last = respond(answers, "几条线路？", [], FilterChoice())
-    assert last[0][-1]["content"] == "出错了：RuntimeError: 模型断开"
-    assert "模型断开" in last[1]
+    assert last[0][-1]["content"] == '<div class="not-found">出错了：RuntimeError: 模型断开</div>'
 
 
 def test_drafts_export_under_the_clock_stamp_and_not_when_abstaining(tmp_path: Path) -> None:

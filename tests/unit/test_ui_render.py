@@ -68,7 +68,7 @@ def test_panels_never_emit_document_markup(panel: str) -> None:
 
 def test_markers_become_superscripts_and_unsupported_sentences_are_marked() -> None:
     html = render.answer_html(answer("2023年完成财税1350万元。[1]推出6条线路。[1]", unsupported=["1350"]))
-    assert html.count("<sup>[1]</sup>") == 2
+    assert html.count('<sup class="cite" title="点击查看原文">[1]</sup>') == 2
     assert html.count('class="unsupported"') == 1
     assert "1350" in html.split('class="unsupported"')[1].split("</span>")[0]
 
@@ -90,8 +90,20 @@ def test_abstention_is_a_clear_not_found_state_with_closest_passages_collapsed()
 
 def test_uncited_passages_are_collapsed_under_the_citations() -> None:
     html = render.sources_html(answer("x[1]"))
-    assert html.index("[1] 002_501c0fb6689f0a4e") < html.index("<details>")
-    assert "#2 001_dfb12432eec8a521" in html.split("<details>")[1]
+    assert html.index("<details>") < html.index("#2 001_dfb12432eec8a521")
+
+
+def test_sources_are_headed_by_the_report_title_with_place_and_year_and_the_id_in_small_print() -> None:
+    a = answer("x[1]")
+    a.passages[0] = Passage("c1", "002_501c0fb6689f0a4e", "s", PASSAGE, 0.1, 1, {"title": "t", "years": "2023,2024"})
+    card = render.sources_html(a).split('<div class="src-card">')[1]
+    head = card.split('<div class="src-meta">')[0]
+    assert "[1] 安民乡2023年工作总结和2024年工作思路要点" in head
+    assert '<span class="doc-id" title="文档编号">002_501c0fb6689f0a4e</span>' in head
+    meta = card.split('<div class="src-meta">')[1].split("</div>")[0]
+    assert meta.startswith("安民乡 · 2023–2024年 · 一、2023年工作总结")
+    untitled = render.passage_card(Passage("c9", "009_x", "s", "t", 0.1, 3, {}))
+    assert "#3 009_x" in untitled, "a passage without a title keeps its id as its head"
 
 
 def test_retrieval_rows_show_both_scores() -> None:
