@@ -18,15 +18,18 @@ part or after 目标/力争/预期, else `actual` (`other` for multiples and sha
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from assistant.ledger.names import CHANGE_DOWN as _CHANGE_DOWN
+from assistant.ledger.names import CHANGE_UP as _CHANGE_UP
+from assistant.ledger.names import choose_name, indicator_of, table_name
 from assistant.numbers import figures
 from assistant.text import sentence_spans
 
 # Bump when the rows extracted from a text change: stores rebuild their ledger (store.py).
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 KINDS = ("actual", "target", "change", "rank", "other")
 
@@ -41,15 +44,16 @@ _UNIT_AFTER = re.compile(rf"(?P<approx>[余多])?(?P<unit>{_UNIT})?(?P<post>以�
 _PLACEHOLDER = re.compile(
     rf"(?<![A-Za-z])(?P<x>[XxＸ×]{{1,4}})(?P<approx>[余多])?(?P<mult>[十百千]?[万亿])?(?P<unit>%|{_UNIT})(?P<post>以上|左右)?"
 )
-_RANK_VERB = re.compile(r"(?:位居|居|排名|排|列|位列|名列|进入|跻身)(?:全国|全省|全区|全市|全盟|全县|同类\S{0,4})?$")
+_RANK_AFTER_VERB = re.compile(
+    r"(?:排名|排|居|位居|位列|列)[\u4e00-\u9fff]{0,4}?(?P<v>第(?P<n>\d+|[一二三四五六七八九十]{1,3}))"
+    r"(?![\u4e00-\u9fff\d])"
+)
 _ROUND = {"百": 100, "千": 1000, "万": 10000}
 _ROUND_APPROX = re.compile(rf"(?<![\d.一二三四五六七八九十两数几上近])(?P<r>[百千万])余(?P<unit>{_UNIT})")
 _RANK = re.compile(r"(?:第|前)(?P<n>\d+|[一二三四五六七八九十]{1,3})(?P<unit>位|名)")
 _PRE_QUALIFIER = re.compile(r"(超过|超|逾|近|约|不少于|不低于|不到)$")
 _YEAR = re.compile(r"((?:19|20)\d{2})(?:\s*[-—–~至到]\s*(?:19|20)?\d{2,4})?\s*年")
 _BASE_YEAR = re.compile(r"(?:比|较|与|同|是|于|相比|对比)\s*$")
-_CHANGE_UP = "增长|增加|提高|提升|上升|上涨|递增|增|扩大|拉动"
-_CHANGE_DOWN = "下降|减少|降低|回落|下滑|递减|降|缩小|缩减|压减|减"
 _CHANGE = re.compile(rf"(?P<verb>{_CHANGE_UP}|{_CHANGE_DOWN})(?:了)?(?:超过|超|约|近|逾)?$")
 _DOWN = re.compile(rf"(?:{_CHANGE_DOWN})(?:了)?(?:超过|超|约|近|逾)?$")
 _TARGET_CUES = re.compile(r"目标|力争|预期|计划|争取|确保|预计|拟|将要|要达到|任务是")
@@ -57,36 +61,8 @@ _TARGET_CUES = re.compile(r"目标|力争|预期|计划|争取|确保|预计|拟
 _REVIEW_TARGET_CUES = re.compile(r"(?:^|[，,；;：:、])(?:计划|争取|力争)|目标是|目标为|预期目标")
 _VERSUS = re.compile(r"(?:高于|低于|快于|慢于|领先|落后于?)(?:全国|全省|全市|全区|全县|全盟)?(?:平均)?(?:水平)?$")
 _BOUNDARY = re.compile(r"[，,：:（(）)]")
-# Verbs and links between an indicator and its figure, stripped from the end of the clause before it.
-_TRAILING = re.compile(
-    r"(?:完成了|完成|达到了|达到|达|实现了|实现|为|是|有|突破|超过|超|共计|累计|合计|总计|共|计|分别|同比|"
-    r"比上年|比去年|较上年|较去年|年均|平均|增至|增到|降至|降到|提高到|提升到|增加到|增长到|达成|到|至|了|已|均|"
-    r"约|近|逾|占|的|由|从|在|以|按可比口径|可比口径|按|比|较|"
-    rf"{_CHANGE_UP}|{_CHANGE_DOWN}|，|,|、|\s)+$"
-)
-_LEADING = re.compile(
-    r"^(?:其中|全年|年内|当年|今年|去年|上年|全区|全市|全省|全县|全乡|全镇|全村|我区|我市|我省|我县|我乡|我镇|"
-    r"共|累计|并|和|及|与|同时|此外|另外|以及|了|力争|争取|计划|确保|预计|截至\S{0,8}?(?:月底|年底|月末|年末|底|末)|完成|实现|达到|使|让|将|"
-    r"[一二三四五六七八九十]+是|\d+[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[、，,\s])+"
-)
-_TIME = re.compile(
-    r"(?:(?:19|20)\d{2}\s*(?:[-—–~至到]\s*(?:19|20)?\d{2,4})?\s*年(?:度|底|末|初|的)?|今年|去年|上年|全年)"
-)
-_NOUN_AFTER = re.compile(r"[\u4e00-\u9fff]{1,8}?(?=[，,。；;、的（(]|$)|[\u4e00-\u9fff]{1,8}")
-# Names that are no names: examples before their category (实施光电、制储氢等10个专项), verbs in a row (新建、重组).
-_NOT_A_NAME = re.compile(r".*等$|(?:[\u4e00-\u9fff]{2}、)+[\u4e00-\u9fff]{2}")
-# What may stand between a figure and the one before it when both are of one indicator.
-_LINK = re.compile(
-    rf"(?:达到|达|为|是|实现|完成|增加到|提高到|增至|同比|比上年|较上年|比|较|年均|分别|其中|和|、|与|共计|合计|累计|总计|共|"
-    rf"{_CHANGE_UP}|{_CHANGE_DOWN}|了|约|近|超过|超|按可比口径)*"
-)
-# A clause that names an action, not what was counted: the noun follows the figure.
-_ACTION = re.compile(
-    r"(?:启动实施|启动|实施了|实施|推进|确保|全面完成|全面|严格|建成|重点实施|重点|以及|圆满|完成|新建|改造|"
-    r"打造|创建|争取|开展|举办|组织|引进|签约|落实|帮助|慰问|建设|培育|发展|带动|解决|新增|累计|共|了)+"
-)
+_MEASURE_WORD = re.compile(r"产量|增加值|产值|收入|总额|面积|人数|数量|规模|投资|销售额|营业额|增速|降幅|占比|比重")
 _JOINS = ("和", "、", "与", "及", "至", "，", ",", "")
-_PARTIAL = ("增速", "增幅", "总量", "增量", "降幅", "占比", "比重")
 _NOT_AFTER = re.compile(r"[年月日号届A-Za-z+]")  # 2023年, 2月, 19日, 第十四届, 5G, 1+3+N
 
 
@@ -179,17 +155,11 @@ def _sentence(text: str, s: int, e: int, ctx: Context) -> list[Row]:
         kind, direction = _kind(sentence, hit, before, ctx)
         if rows and before.strip() in _JOINS:  # 分别增长7%和8%: the second as the first
             kind, direction = rows[-1].kind, rows[-1].direction
-        name = _indicator(before)
-        linked = not name and _LINK.fullmatch(_TIME.sub("", before).strip())
-        if subject and (linked or (hit.unit == "倍" and before.startswith("是"))):  # 是2010年的2.6倍
-            name = subject
-        elif not name or _ACTION.fullmatch(name) or _NOT_A_NAME.fullmatch(name):
-            name += _noun_after(sentence, hit.end)  # 完成9.2公里管网改造, 实施36个老旧小区改造
-        elif subject and name in _PARTIAL:
-            name = subject + name
-        else:
-            subject = name
-        indicator = _name(name, kind, direction, hit, before)
+        versus = _VERSUS.search(before.rstrip())  # 高于全国1.8个百分点: the gap of the indicator before
+        name = indicator_of(before[: versus.start()] if versus else before)
+        inherited = subject
+        name, subject = choose_name(name, before, sentence, hit.end, hit.unit, subject, bool(versus))
+        indicator = table_name(name, direction, hit.unit, hit.rank, before, inherited)
         rows.append(
             Row(
                 doc=ctx.doc,
@@ -213,7 +183,29 @@ def _sentence(text: str, s: int, e: int, ctx: Context) -> list[Row]:
             )
         )
         prev_end = hit.end
-    return rows
+    return _distribute(rows)
+
+
+def _distribute(rows: list[Row]) -> list[Row]:
+    """A list's figures each to its item: 新能源汽车、集成电路产量分别增长49.8%、11.9% gives
+    新能源汽车产量增速 and 集成电路产量增速 (as many items as figures in a row, the measure word of
+    the last item shared)."""
+    out: list[Row] = []
+    i = 0
+    while i < len(rows):
+        j = i
+        while j + 1 < len(rows) and rows[j + 1].indicator == rows[i].indicator:
+            j += 1
+        run = rows[i : j + 1]
+        items = rows[i].indicator.split("、")
+        measure = _MEASURE_WORD.search(items[-1], 1) if len(items) == len(run) > 1 else None
+        if measure is not None and "分别" in rows[i].quote and all(len(item) >= 2 for item in items[:-1]):
+            suffix = items[-1][measure.start() :]
+            stems = [*items[:-1], items[-1][: measure.start()]]
+            run = [replace(r, indicator=stem + suffix) for r, stem in zip(run, stems, strict=True)]
+        out.extend(run)
+        i = j + 1
+    return out
 
 
 def _num(value: Decimal | None) -> float | None:
@@ -232,6 +224,12 @@ def _hits(sentence: str) -> list[_Hit]:
             continue
         hits.append(_Hit(m.start(), m.end(), m.group(0), value, m.group("unit"), rank=True))
         taken.append((m.start(), m.end()))
+    for m in _RANK_AFTER_VERB.finditer(sentence):  # 排西部第二: a rank without 位/名
+        read = figures(m.group("n") + "个", loose=True)
+        value = Decimal(m.group("n")) if m.group("n").isdigit() else (read[0].value if read else None)
+        if value is not None and not any(a <= m.start("v") < b for a, b in taken):
+            hits.append(_Hit(m.start("v"), m.end("v"), m.group("v"), value, "", rank=True))
+            taken.append((m.start("v"), m.end("v")))
     for m in _PLACEHOLDER.finditer(sentence):
         unit = m.group("unit")
         post = m.group("post") or ""
@@ -310,6 +308,9 @@ def _is_figure(sentence: str, start: int, end: int, text: str) -> bool:
         return False
     if before and (re.match(r"[A-Za-z+#]", before) or before == "第"):
         return False
+    opened, closed = sentence.rfind("“", 0, start), sentence.rfind("”", 0, start)
+    if opened > closed and 0 <= sentence.find("”", end) - opened <= 16:  # “365天不落幕的科技博览会”: a name
+        return False
     return not (before in "（(" and after in "）)")
 
 
@@ -343,42 +344,6 @@ def _kind(sentence: str, hit: _Hit, before: str, ctx: Context) -> tuple[str, str
     if hit.unit == "倍" or re.search(r"占\S{0,12}(?:比重|比例)?(?:达到|达|为)?$", before):
         return "other", ""
     return "actual", ""
-
-
-def _indicator(before: str) -> str:
-    """The noun phrase of a clause before its figure: time words, links and verbs stripped."""
-    text = _TIME.sub("", before)
-    text = re.sub(r"[“”\"'‘’《》【】]", "", text)
-    for _ in range(3):
-        text = _TRAILING.sub("", text)
-        text = _LEADING.sub("", text)
-    text = re.sub(r"(?:累计|共计|合计)", "", text)
-    text = text.strip(" ，,、")
-    if len(text) > 16 and "的" in text[:-3]:  # 非公经济增加值占地区生产总值的比重: the head noun
-        text = text[text.rindex("的", 0, len(text) - 3) + 1 :]
-    if len(re.findall(r"[\u4e00-\u9fff]", text)) < 2:
-        return ""
-    return text[-20:]
-
-
-def _noun_after(sentence: str, end: int) -> str:
-    m = _NOUN_AFTER.match(sentence, end)
-    return m.group(0) if m else ""
-
-
-def _name(name: str, kind: str, direction: str, hit: _Hit, before: str) -> str:
-    """The indicator's table name: a rate of change is the indicator's 增速/降幅, a rank its 排名."""
-    if hit.rank:
-        base = _RANK_VERB.sub("", name)
-        return base + "排名"
-    if not direction:
-        return name
-    yearly = "年均" if "年均" in before else ""
-    if hit.unit in ("%", "个百分点", "百分点", "倍"):
-        word = "增速" if direction == "up" else "降幅"
-    else:
-        word = "增加" if direction == "up" else "减少"
-    return f"{name}{yearly}{word}" if name else ""
 
 
 def _year_of(sentence: str, at: int, ctx: Context) -> int:

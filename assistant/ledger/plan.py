@@ -14,6 +14,7 @@ contradiction).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 from assistant.ledger.extract import Row
 
 _RATE_UNITS = ("%", "个百分点", "百分点")
+_BASIS_CHANGED = re.compile(r"可比口径|同口径|口径调整|剔除")
 _CLOSE_PCT = 0.5
 _CLOSE_REL = 0.03
 _CONTRADICTION_PCT = 2.0
@@ -62,11 +64,17 @@ def plan_vs_actual(rows: Iterable[Row]) -> list[dict[str, Any]]:
 
 
 def _match(target: Row, candidates: list[Row]) -> tuple[Row | None, bool]:
-    """The achieved row for a target: the same indicator and unit (True), else one whose name holds
+    """The achieved row for a target: the same indicator and unit, or the same with a scope word of
+    up to two characters before it (地方公共财政预算收入 for 公共财政预算收入, 城镇新增就业 for 新增就业)
+    where neither sentence says the basis changed (可比口径, 同口径) (True); else one whose name holds
     the target's or is held in it (False: not comparable as such)."""
     for a in candidates:
         if a.indicator == target.indicator and _unit_class(a) == _unit_class(target):
             return a, True
+    for a in candidates:
+        short, long = sorted((a.indicator, target.indicator), key=len)
+        if _unit_class(a) == _unit_class(target) and long.endswith(short) and len(long) - len(short) <= 2:
+            return a, not any(_BASIS_CHANGED.search(r.quote) for r in (a, target))
     for a in candidates:
         if _unit_class(a) != _unit_class(target) or len(a.indicator) < _MIN_NAME:
             continue
