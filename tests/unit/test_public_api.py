@@ -52,6 +52,7 @@ PUBLIC = {
         "sanitize",
     ],
     "assistant.generation.llm": ["answer", "client", "draft", "llama", "prompts"],
+    "assistant.ledger": ["evaluate", "extract", "names", "plan", "query", "store"],
     "assistant.ingest": [
         "chunking",
         "clean",
