@@ -39,11 +39,12 @@ _COLUMNS = (
     "end",
     "chunk_id",
 )
+_SELECT = ", ".join(f'"{c}"' for c in _COLUMNS)
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS docs (doc TEXT PRIMARY KEY, sha256 TEXT, version TEXT);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, {", ".join(f'"{c}"' for c in _COLUMNS)});
-CREATE INDEX IF NOT EXISTS rows_doc ON rows(doc);
+CREATE INDEX IF NOT EXISTS rows_doc_start ON rows(doc, "start");
 CREATE INDEX IF NOT EXISTS rows_place_year ON rows(place, year);
 """
 
@@ -116,6 +117,19 @@ class Ledger:
         kind: str | None = None,
     ) -> list[Row]:
         """Rows meeting every filter given (`indicator`: a substring of the name), in document order."""
+        return [Row(**r) for r in self.records(place=place, year=year, doc=doc, indicator=indicator, kind=kind)]
+
+    def records(
+        self,
+        *,
+        place: str | None = None,
+        year: int | None = None,
+        doc: str | None = None,
+        indicator: str | None = None,
+        kind: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The same rows in their JSON form (Row.to_json), without building Rows: `ledger --json` at
+        260k rows spent 8 s of 30 in the dataclasses."""
         where: list[str] = []
         args: list[Any] = []
         for column, value in (("place", place), ("year", year), ("doc", doc), ("kind", kind)):
@@ -125,13 +139,16 @@ class Ledger:
         if indicator:
             where.append("instr(indicator, ?) > 0")
             args.append(indicator)
-        sql = f"SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in _COLUMNS)} FROM rows"
+        sql = f"SELECT {_SELECT} FROM rows"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += ' ORDER BY doc, "start"'
         with self._lock:
             found = self._db.execute(sql, args).fetchall()
-        return [_row(values) for values in found]
+        out = [dict(zip(_COLUMNS, values, strict=True)) for values in found]
+        for record in out:
+            record["undisclosed"] = bool(record["undisclosed"])
+        return out
 
     def count(self) -> int:
         with self._lock:
@@ -142,12 +159,6 @@ def _values(row: Row) -> tuple[Any, ...]:
     data = row.to_json()
     data["undisclosed"] = int(row.undisclosed)
     return tuple(data[c] for c in _COLUMNS)
-
-
-def _row(values: Sequence[Any]) -> Row:
-    data = dict(zip(_COLUMNS, values, strict=True))
-    data["undisclosed"] = bool(data["undisclosed"])
-    return Row(**data)
 
 
 def context_of(chunk_id: str, meta: Mapping[str, Any]) -> Context:
