@@ -29,7 +29,7 @@ from assistant.numbers import figures
 from assistant.text import sentence_spans
 
 # Bump when the rows extracted from a text change: stores rebuild their ledger (store.py).
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 KINDS = ("actual", "target", "change", "rank", "other")
 
@@ -292,7 +292,8 @@ def _hits(sentence: str) -> list[_Hit]:
 def _in_formula(sentence: str, start: int, end: int) -> bool:
     left = _last_boundary(sentence, start)
     nxt = _BOUNDARY.search(sentence, end)
-    return bool(re.search(r"[+＋]", sentence[left : nxt.start() if nxt else len(sentence)]))
+    clause = re.sub(r"“[^”]*”", "", sentence[left : nxt.start() if nxt else len(sentence)])  # “4+4科创工程”: a name
+    return bool(re.search(r"[+＋]", clause))
 
 
 def _post(sentence: str, end: int) -> str:
