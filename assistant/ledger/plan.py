@@ -22,6 +22,7 @@ from typing import Any
 from assistant.ledger.extract import Row
 
 _RATE_UNITS = ("%", "个百分点", "百分点")
+_CUMULATIVE = re.compile(r"累计|累积|五年|期间")
 _BASIS_CHANGED = re.compile(r"可比口径|同口径|口径调整|剔除")
 _CLOSE_PCT = 0.5
 _CLOSE_REL = 0.03
@@ -160,7 +161,9 @@ def check(rows: Iterable[Row]) -> list[dict[str, Any]]:
 def _level(stated: dict[tuple[str, str, int, str, str], list[Row]], place: str, base: str, year: int) -> Row | None:
     for (p, indicator, y, unit, kind), group in stated.items():
         if p == place and indicator == base and y == year and kind == "actual" and unit not in _RATE_UNITS:
-            return group[0]
+            yearly = [r for r in group if not _CUMULATIVE.search(r.quote)]  # 五年累计完成…: no year's amount
+            if yearly:
+                return yearly[0]
     return None
 
 

@@ -104,3 +104,14 @@ def test_series_gives_an_indicator_by_year(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path / "l.sqlite")
     ledger.write("x", "s", [row(kind="change", year=2015), row(kind="change", year=2016), row(year=2017)])
     assert list(series(ledger, "地区生产总值增速", "海拉尔区")) == [2015, 2016]
+
+
+def test_a_five_year_total_is_no_year_amount_for_the_rate_check() -> None:
+    total = row(doc="2016", part="2011-2015年工作总结", year=2015, kind="actual", indicator="规模以上工业总产值",
+                value="745亿元", number=7.45e10, unit="元", quote="五年累计完成规模以上工业总产值745亿元")  # fmt: skip
+    before = replace(total, doc="2015", year=2014, value="166.7亿元", number=1.667e10, quote="完成166.7亿元")
+    rate = replace(total, kind="change", indicator="规模以上工业总产值增速", value="12.9%", number=12.9, unit="%",
+                   quote="同比增长12.9%")  # fmt: skip
+    assert check([total, before, rate]) == []
+    yearly = replace(total, quote="规模以上工业总产值完成745亿元")
+    assert [i["type"] for i in check([yearly, before, rate])] == ["rate_contradiction"]
