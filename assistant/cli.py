@@ -16,6 +16,7 @@ import typer
 
 from assistant.cli_bench import bench
 from assistant.cli_doctor import doctor
+from assistant.cli_ledger import ledger_app
 from assistant.cli_model import model_app
 from assistant.cli_output import (
     JsonFlag,
@@ -48,6 +49,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(model_app, name="model")
+app.add_typer(ledger_app, name="ledger")
 app.command()(doctor)
 app.command()(bench)
 

@@ -19,6 +19,7 @@ is a writer and settles them itself before it writes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -33,6 +34,8 @@ from assistant.generation.corpus import Corpus
 from assistant.generation.draft import Drafter
 from assistant.generation.llm.client import ChatClient, make_chat_model
 from assistant.ingest.pipeline import DocumentWritten, IngestProgress, IngestReport, IngestStage, ingest_paths
+from assistant.ledger.store import Ledger
+from assistant.ledger.store import sync as ledger_sync
 from assistant.retrieval import DENSE_WEIGHT, LEXICAL_WEIGHT, Retriever
 from assistant.store import Store, health
 from assistant.store.collection import ReportStore
@@ -142,6 +145,11 @@ class Services:
         services.settle(holding_lock=lock is not None)
         return services
 
+    @functools.cached_property
+    def ledger(self) -> Ledger:
+        """The figures of every report (assistant/ledger), opened on first use."""
+        return Ledger.in_store(self.settings.store_dir)
+
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
@@ -199,10 +207,12 @@ class Services:
                 progress=progress,
                 written=written,
                 stage=stage,
+                ledger=self.ledger,
             )
             report.recovered = [{"doc": doc, "outcome": outcome} for doc, outcome in self._settled]
             self._settled = []
             self.sync_lexical()
+            ledger_sync(self.store, self.ledger)  # documents written before the ledger existed
         from assistant.doctor import SOURCES_FILE
 
         if (
@@ -227,6 +237,8 @@ class Services:
         with self._disk_full():
             self.settle(holding_lock=True)
             removed = {doc_id: self.store.delete_document(doc_id) for doc_id in doc_ids}
+            for doc_id in doc_ids:
+                self.ledger.delete(doc_id)
             self.sync_lexical()
         self.record_sources()
         return removed

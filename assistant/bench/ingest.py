@@ -25,6 +25,9 @@ Keys of the JSON object:
                                                             the parse worker's) during each timing
                                                             (raw: the mean of its two)
   ingest_ratio                                              ingest_chars_per_s / embed_raw_chars_per_s
+  ledger_s, ledger_share                                    of ingest_s: building and writing the figure
+                                                            ledger (assistant/ledger; in the writer thread,
+                                                            beside the embedding), and its share of ingest_s
   chunks, entries                                           the store afterwards (entries: + sentences)
   cpu_count, load_avg_1m_start, load_avg_1m_end             the machine while it ran
 """
@@ -146,6 +149,7 @@ def ingest_bench(
         report = services.ingest(paths)
         ingest_s, ingest_cpu = time.perf_counter() - started, cpu_s() - cpu_started
         entries = services.store.entry_count()
+        ledger_s = services.ledger.seconds
     note("嵌入模型原始吞吐（导入后）")
     cpu_started = cpu_s()
     raw_after = raw_embedding(embedder, per_report, warm_up=False)[2]
@@ -174,6 +178,8 @@ def ingest_bench(
         "ingest_embed_s": round(timed.seconds, 2),
         "ingest_other_s": round(ingest_s - timed.seconds, 2),
         "ingest_ratio": round(ingest_rate / raw_rate, 3),
+        "ledger_s": round(ledger_s, 2),
+        "ledger_share": round(ledger_s / ingest_s, 4),
         "raw_cpu_s": round(raw_cpu, 1),
         "ingest_cpu_s": round(ingest_cpu, 1),
         "chunks": report.chunks,

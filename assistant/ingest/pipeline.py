@@ -6,10 +6,10 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -31,6 +31,14 @@ DocumentWritten = Callable[[str, str], None]
 # file's name; files), "chunk" (doc id; documents), "embed" (doc id; texts of the whole run) or
 # "write" (doc id; entries of that document); Services.ingest adds "index" (the lexical sync).
 IngestStage = Callable[[str, str, int, int], None]
+
+
+class LedgerWriter(Protocol):
+    """Where each document's figures go as it is written (assistant/ledger/store.py, Ledger)."""
+
+    def write_chunks(self, doc_id: str, sha256: str, chunks: Sequence[Chunk]) -> int: ...
+
+    def delete(self, doc_id: str) -> None: ...
 
 
 @dataclass
@@ -98,6 +106,7 @@ def ingest_paths(
     progress: IngestProgress | None = None,
     written: DocumentWritten | None = None,
     stage: IngestStage | None = None,
+    ledger: LedgerWriter | None = None,
 ) -> IngestReport:
     """Bring the store in line with the given files and folders; returns what changed.
 
@@ -109,7 +118,8 @@ def ingest_paths(
     Each document is written all or nothing (see ReportStore.write_document). The caller holds
     the store's write lock and has settled the writes a crash interrupted, so a rerun after a
     kill resumes where the last run stopped: Services.ingest does both (and syncs the lexical
-    index afterwards), the way to ingest outside tests and benchmarks.
+    index afterwards), the way to ingest outside tests and benchmarks. `ledger`: where each
+    document's figures are written with it (and deleted with it).
     """
     started = time.perf_counter()
     paths = list(paths)
@@ -135,9 +145,11 @@ def ingest_paths(
             report.unchanged += 1
             continue
         plans.append(_plan(doc, store, max_chars))
-    _apply(plans, store, embedder, report, progress, written, stage)
+    _apply(plans, store, embedder, report, progress, written, stage, ledger)
     for doc_id in leaving:
         report.chunks_deleted += store.delete_document(doc_id)
+        if ledger is not None:
+            ledger.delete(doc_id)
         report.removed += 1
         if written:
             written(doc_id, "removed")
@@ -188,13 +200,14 @@ def _apply(
     progress: IngestProgress | None,
     written: DocumentWritten | None,
     stage: IngestStage | None = None,
+    ledger: LedgerWriter | None = None,
 ) -> None:
     """Embed document after document here while the writer thread stores the one before."""
     embeddings = [EmbeddingPlan.for_chunks(p.new) for p in plans]
     total = sum(len(e.texts) for e in embeddings)
     cache = getattr(store, "vector_cache", None)  # ReportStore's; test fakes have none
     done = 0
-    with _Writer(store, report, written, stage) as writer:
+    with _Writer(store, report, written, stage, ledger) as writer:
         for plan, embedding in zip(plans, embeddings, strict=True):
             label = plan.doc.meta.doc_id
             if stage:
@@ -225,9 +238,14 @@ class _Writer:
     writes already begun are finished."""
 
     def __init__(
-        self, store: Store, report: IngestReport, written: DocumentWritten | None, stage: IngestStage | None = None
+        self,
+        store: Store,
+        report: IngestReport,
+        written: DocumentWritten | None,
+        stage: IngestStage | None = None,
+        ledger: LedgerWriter | None = None,
     ) -> None:
-        self.store, self.report, self.written, self.stage = store, report, written, stage
+        self.store, self.report, self.written, self.stage, self.ledger = store, report, written, stage, ledger
         self._queue: queue.Queue[tuple[_Plan, EmbeddingPlan, np.ndarray] | None] = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
@@ -276,6 +294,8 @@ class _Writer:
             stale=plan.stale,
             **options,
         )
+        if self.ledger is not None:  # the figures of the version just written (all its chunks)
+            self.ledger.write_chunks(label, plan.doc.meta.sha256, plan.chunks)
         report = self.report
         report.chunks_embedded += len(plan.new)
         report.chunks_deleted += plan.stale_chunks

@@ -33,6 +33,7 @@ KEYS |= {"duplicates", "raw_texts", "raw_chars", "raw_s", "embed_raw_chars_per_s
 KEYS |= {"raw_before_s", "raw_after_s"}
 KEYS |= {"ingest_chars_per_s", "ingest_embed_s", "ingest_other_s", "ingest_ratio", "raw_cpu_s", "ingest_cpu_s"}
 KEYS |= {"chunks", "entries", "cpu_count", "load_avg_1m_start", "load_avg_1m_end"}
+KEYS |= {"ledger_s", "ledger_share"}
 
 
 class Recording:
@@ -67,6 +68,7 @@ def test_raw_embeds_what_ingest_embeds_and_the_figures_agree(archive: Path, tmp_
     settings = Settings(store_dir=tmp_path / "unused")
     figures = ingest_bench(settings, [archive], embedder=embedder)
     assert set(figures) == KEYS
+    assert 0 < figures["ledger_s"] < figures["ingest_s"] and figures["ledger_share"] < 1  # the ledger was built
     reports = sorted(archive.glob("0*.txt"))
     docs = [parse_file(p.resolve()) for p in reports]
     plans = [EmbeddingPlan.for_chunks(chunk_document(d, max_chars=settings.chunk_max_chars)) for d in docs]

@@ -53,6 +53,7 @@ PUBLIC = {
         "sanitize",
     ],
     "assistant.generation.llm": ["answer", "client", "draft", "llama", "prompts"],
+    "assistant.ledger": ["evaluate", "extract", "names", "plan", "query", "store"],
     "assistant.ingest": [
         "chunking",
         "clean",
