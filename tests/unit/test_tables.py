@@ -5,12 +5,18 @@ look like headings, captions, and spreadsheet values (ingest.sheets.format_value
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
 
 from assistant.ingest.chunking import chunk_document
-from assistant.ingest.document import parse_text
+from assistant.ingest.document import parse_file, parse_text
+from assistant.ingest.loaders import LoadError, load_file
 from assistant.ingest.sheets import format_number, format_value
 from assistant.ingest.structure import TABLE_LEVEL, parse_sections
 from assistant.ingest.tables import ROW_MARK, Cell, column_names, header_depth, row_text, table_lines
+from tests.builders import add_zip_bomb
 
 
 def grid(rows: list[list[str]]) -> list[list[Cell]]:
@@ -165,3 +171,31 @@ def test_spreadsheet_values_as_written() -> None:
     assert format_value(True) == "是"
     assert format_value(None) == ""
     assert format_value("  XX大道 ") == "XX大道"
+
+
+def _xlsx(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    wb.active.append(["事项", "金额"])
+    wb.active.append(["敬老院改扩建", 180])
+    wb.save(path)
+    return path
+
+
+def test_xlsx_bombs_are_refused_before_openpyxl_opens_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = add_zip_bomb(_xlsx(tmp_path / "bomb.xlsx"), name="xl/media/image1.bin", megabytes=300)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("openpyxl opened a file the zip guard should have refused")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", refuse)
+    with pytest.raises(LoadError) as info:
+        load_file(path)
+    assert "Excel 文件解压后过大" in str(info.value) and "压缩炸弹" in str(info.value)
+
+
+def test_xlsx_through_the_parse_worker_within_its_limits(tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "台账.xlsx")
+    doc = parse_file(path, timeout_s=30)  # the sandboxed worker (ingest.sandbox)
+    assert doc.text.split("\n") == ["台账", "Sheet", ROW_MARK + "事项：敬老院改扩建，金额：180"]
+    with pytest.raises(LoadError, match="文件过大"):
+        parse_file(path, max_bytes=100, timeout_s=30)
