@@ -76,6 +76,8 @@ def print_ingest(report: IngestReport) -> None:
         soft_wrap=True,
     )
     print_skipped(report.skipped)
+    for n in report.notes:
+        err.print(f"[yellow]注意[/] {escape(n['path'])}：{escape(n['note'])}", highlight=False, soft_wrap=True)
     for r in report.recovered:
         err.print(f"[yellow]上次导入被中断[/] {r['doc']}：{RECOVERY_WORDS[r['outcome']]}", soft_wrap=True)
     for d in report.duplicates:

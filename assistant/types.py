@@ -55,6 +55,7 @@ class ParsedDocument:
     meta: DocumentMeta
     text: str
     root: Section
+    notes: tuple[str, ...] = ()  # what reading the file left out (a hidden sheet …), for ingest's `notes`
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ __all__ = [
     "metadata",
     "pipeline",
     "sandbox",
+    "sheets",
     "structure",
+    "tables",
     "vectors",
     "walk",
 ]

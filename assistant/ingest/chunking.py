@@ -6,7 +6,7 @@ import hashlib
 import math
 from dataclasses import dataclass
 
-from assistant.ingest.structure import ITEM_LEVEL
+from assistant.ingest.structure import ITEM_LEVEL, TABLE_LEVEL
 from assistant.text import sentence_spans
 from assistant.types import Chunk, ParsedDocument
 
@@ -61,13 +61,15 @@ def pack_sentences(text: str, start: int, end: int, max_chars: int) -> list[tupl
 def _blocks(doc: ParsedDocument) -> list[_Block]:
     """Every piece of text with the section it belongs to, in document order.
 
-    Heading lines (levels 1–5) are blocks too, so a section's first chunk starts with its heading
+    Heading lines (levels 1–5, and a table's caption) are blocks too, so a section's first chunk starts with its heading
     and headings can be found and quoted; item labels (一是…) already lie inside their item's body.
     """
     blocks = []
     for path, node in doc.root.walk():
         spans = list(node.body_spans)
-        if 0 < node.level < ITEM_LEVEL and not any(s < node.heading_span[1] for s, _ in spans):
+        if (0 < node.level < ITEM_LEVEL or node.level == TABLE_LEVEL) and not any(
+            s < node.heading_span[1] for s, _ in spans
+        ):
             spans.append(node.heading_span)
         blocks += [_Block(s, e, path, node.part) for s, e in spans if doc.text[s:e].strip()]
     return sorted(blocks, key=lambda b: b.start)

@@ -26,7 +26,7 @@ def doc_id_for(path: Path) -> str:
     return stem
 
 
-def parse_text(raw: str, doc_id: str, source: str = "") -> ParsedDocument:
+def parse_text(raw: str, doc_id: str, source: str = "", notes: tuple[str, ...] = ()) -> ParsedDocument:
     """Clean and structure already-decoded report text."""
     text = clean_text(raw)
     if not text.strip():
@@ -54,7 +54,7 @@ def parse_text(raw: str, doc_id: str, source: str = "") -> ParsedDocument:
         date=dates.date,
         meeting=dates.meeting,
     )
-    return ParsedDocument(meta=meta, text=text, root=root)
+    return ParsedDocument(meta=meta, text=text, root=root, notes=notes)
 
 
 def parse_file(path: Path, max_bytes: int | None = None, timeout_s: float | None = None) -> ParsedDocument:
@@ -68,4 +68,4 @@ def parse_file(path: Path, max_bytes: int | None = None, timeout_s: float | None
 
         return parse_in_worker(path, max_bytes=max_bytes, timeout_s=timeout_s)
     loaded = load_file(path, max_bytes=max_bytes)
-    return parse_text(loaded.text, doc_id_for(path), source=str(path))
+    return parse_text(loaded.text, doc_id_for(path), source=str(path), notes=loaded.notes)

@@ -1,4 +1,5 @@
-"""Read report files (.txt, .md, .docx, .pdf) into text, with strict, explained encoding detection."""
+"""Read report files (.txt, .md, .docx, .pdf; .xlsx, .csv through ingest.sheets) into text, with strict,
+explained encoding detection."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from assistant.errors import AssistantError
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".xlsx", ".csv")
 _MB = 1024 * 1024  # sizes in messages are in MiB, like ASSISTANT_MAX_FILE_MB
 
 # Zip-bomb guards for .docx, checked on the zip directory before anything is decompressed
@@ -36,7 +37,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 # What to do with a file of a type ingest does not read, by its extension.
 _HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
     ((".doc", ".wps", ".wpt", ".dot", ".rtf", ".odt"), "请用 Word 或 WPS 另存为 .docx 后再导入"),
-    ((".xls", ".xlsx", ".xlsm", ".et", ".csv", ".ods"), "表格不作为报告导入；报告正文请另存为 .docx 或 .txt"),
+    ((".xls", ".xlsm", ".et", ".ods"), "请用 Excel 或 WPS 另存为 .xlsx 后再导入"),
     ((".ppt", ".pptx", ".dps", ".odp"), "演示文稿不作为报告导入；其中的文字请另存为 .docx 或 .txt"),
     (
         (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".heic"),
@@ -63,6 +64,7 @@ class LoadError(AssistantError):
 class LoadedText:
     text: str
     encoding: str
+    notes: tuple[str, ...] = ()  # what the reader left out, e.g. a hidden sheet (ingest --json `notes`)
 
 
 def load_file(path: Path, max_bytes: int | None = None) -> LoadedText:
@@ -82,6 +84,10 @@ def load_file(path: Path, max_bytes: int | None = None) -> LoadedText:
         loaded = _load_docx(path)
     elif suffix == ".pdf":
         loaded = _load_pdf(path)
+    elif suffix in (".xlsx", ".csv"):
+        from assistant.ingest import sheets
+
+        loaded = sheets.load_xlsx(path) if suffix == ".xlsx" else sheets.load_csv(path)
     else:
         try:
             data = path.read_bytes()
@@ -202,11 +208,9 @@ def _load_docx(path: Path) -> LoadedText:
         raise LoadError(f"无法打开 Word 文件（文件损坏或不是 .docx）：{exc}") from exc
     except Exception as exc:  # zipfile.BadZipFile and lxml errors have no common base
         raise LoadError(f"无法打开 Word 文件：{type(exc).__name__}: {exc}") from exc
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append("\t".join(cell.text.strip() for cell in row.cells))
-    return LoadedText("\n".join(lines), "docx")
+    from assistant.ingest.tables import docx_lines  # tables in document order, one line per row
+
+    return LoadedText("\n".join(docx_lines(document)), "docx")
 
 
 def _pdf_ends(path: Path) -> tuple[bytes, bytes]:

@@ -55,6 +55,9 @@ class IngestReport:
     errors: list[dict[str, str]] = field(default_factory=list)
     # Files of a given folder not read (ingest.walk): {"path", "reason", "kind": unsupported|not_report}.
     skipped: list[dict[str, str]] = field(default_factory=list)
+    # What reading a file left out, one entry per note: {"path", "note"} (a hidden sheet, a formula
+    # saved without its value; ingest.sheets).
+    notes: list[dict[str, str]] = field(default_factory=list)
     # Files skipped because their text equals another document's: {"path", "same_as", "message"}.
     duplicates: list[dict[str, str]] = field(default_factory=list)
     # Writes a crash interrupted, settled before this run (by Services): {"doc", "outcome": completed|rolled_back}.
@@ -188,6 +191,7 @@ def _parse(
             report.errors.append({"path": str(path), "error": str(exc)})
             continue
         report.chars += len(doc.text)
+        report.notes.extend({"path": str(path), "note": note} for note in doc.notes)
         parsed.append((path, doc))
     return parsed
 

@@ -2,6 +2,9 @@
 
 Levels: 第一部分 (1) > 一、 (2) > （一）/(一) (3) > 1. / 1、 (4) > （1） / ① (5) > inline 一是… items (6).
 A heading line may carry its body after the first sentence end (`（一）学理论、助提升，…。一是…`).
+Table rows (lines starting with tables.ROW_MARK) are never headings: they are body text of the section
+they stand in, or of a table node (TABLE_LEVEL) named by the caption line right before them (表1 …,
+…情况表, a sheet's name); the node ends with the table.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.ingest.metadata import names_part
+from assistant.ingest.tables import ROW_MARK
 from assistant.text import CLOSERS, HEADING_ENDS, LABEL_ENDS
 from assistant.types import Section
 
@@ -22,6 +26,10 @@ _HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (5, re.compile(r"^(?:[（(]\s*\d{1,2}\s*[）)]|[①-⑳])")),
 )
 ITEM_LEVEL = 6
+TABLE_LEVEL = 7  # a captioned table: below every heading, so the next heading of any level closes it
+# A caption names a table in a few words: no sentence end inside (a colon or 。 may close it).
+_MAX_CAPTION_CHARS = 60
+_CAPTION_INNER_STOPS = "。！？；!?;"
 # Longest heading sentence accepted before the line is treated as a numbered paragraph.
 _MAX_HEADING_CHARS = 100
 _ITEM_LABEL_CHARS = 40
@@ -109,7 +117,18 @@ def parse_sections(text: str) -> Section:
     else:
         root.heading = title.text[:_ITEM_LABEL_CHARS] + "…"
     stack = [root]
+    table: Section | None = None  # the section the current run of table rows is filed in
+    previous: _Line | None = None
     for line in lines:
+        if line.text.startswith(ROW_MARK):
+            if table is None:
+                table = _open_table(stack, previous)
+            table.body_spans.append((line.start, line.end))
+            previous = line
+            continue
+        if table is not None and stack[-1] is table:
+            stack.pop()
+        table, previous = None, line
         level = heading_level(line.text)
         if level is None and line.start != root.heading_span[0] and names_part(line.text):
             level = 1  # an unnumbered part heading (“十四五”时期工作回顾) holds the numbered ones
@@ -128,18 +147,44 @@ def parse_sections(text: str) -> Section:
     return root
 
 
+def _is_caption(text: str) -> bool:
+    body = text.rstrip("：:。")
+    return 0 < len(body) <= _MAX_CAPTION_CHARS and not any(ch in body for ch in _CAPTION_INNER_STOPS)
+
+
+def _open_table(stack: list[Section], previous: _Line | None) -> Section:
+    """Where a run of table rows goes: a new table node named by the caption line right before it
+    (that line was filed as body text of the current section), else the current section itself."""
+    parent = stack[-1]
+    if previous is None or not parent.body_spans or parent.body_spans[-1] != (previous.start, previous.end):
+        return parent
+    if not _is_caption(previous.text):
+        return parent
+    parent.body_spans.pop()
+    label = previous.text.rstrip("：:。")
+    node = Section(level=TABLE_LEVEL, heading=label, heading_span=(previous.start, previous.end))
+    parent.children.append(node)
+    stack.append(node)
+    return node
+
+
 def _attach_items(node: Section, text: str) -> None:
     """Move 一是/二是… runs out of each section's body into level-6 child items.
 
     An item runs from its marker to the next marker or the end of its paragraph; a run may
     continue over several paragraphs (二是 on the next line) and restarts at every 一是.
     """
+    if node.level == TABLE_LEVEL:
+        return
     for child in node.children:
         _attach_items(child, text)
     body: list[tuple[int, int]] = []
     items: list[Section] = []
     expected = 0  # index of the next marker in _ITEM_MARKERS; 0 means a run must start with 一是
     for start, end in node.body_spans:
+        if text.startswith(ROW_MARK, start):  # a table row is never an 一是 item
+            body.append((start, end))
+            continue
         starts, expected = _item_starts(text, start, end, expected)
         if not starts:
             body.append((start, end))

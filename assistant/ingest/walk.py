@@ -10,15 +10,21 @@ from pathlib import Path
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, unsupported_reason
 
 # Files a folder walk leaves out: they describe the folder (its readme, where it came from, its
-# licence, its history), they are not reports. Matched on the file name's first word (the stem,
-# lower-cased, up to the first "-", "_", "." or space): README.md, README_zh.txt, SOURCE.txt,
-# LICENSE-MIT.txt, CHANGELOG.md. A file named explicitly is ingested whatever its name.
-NOT_REPORTS = ("readme", "source", "sources", "license", "licence", "copying", "notice", "changelog", "authors")
+# licence, its history, its index), they are not reports. Matched on the file name's first word (the
+# stem, lower-cased, up to the first "-", "_", "." or space): README.md, README_zh.txt, SOURCE.txt,
+# LICENSE-MIT.txt, CHANGELOG.md, index.csv (a corpus's list of its files, now that .csv is read).
+# A file named explicitly is ingested whatever its name.
+NOT_REPORTS = (
+    *("readme", "source", "sources", "license", "licence", "copying", "notice", "changelog", "authors"),
+    "index",
+)
 _FIRST_WORD = re.compile(r"[-_. ]")
 # Left out without a word, like hidden entries (.git, .DS_Store): Python's bytecode caches.
 _QUIET_DIRS = ("__pycache__",)
 
-NOTE_REASON = "说明文件（文件名以 README、SOURCE、LICENSE 等开头），不是报告，按约定不导入；确要导入请直接指定该文件"
+NOTE_REASON = (
+    "说明文件（文件名以 README、SOURCE、LICENSE、INDEX 等开头），不是报告，按约定不导入；确要导入请直接指定该文件"
+)
 UNSUPPORTED = "unsupported"  # skipped[].kind: not a type ingest reads
 NOT_REPORT = "not_report"  # skipped[].kind: a file describing the folder (NOT_REPORTS)
 

@@ -87,7 +87,7 @@ def test_ingest_errors_are_per_file_and_good_files_still_land(tmp_path: Path) ->
     errors = {Path(e["path"]).name: e["error"] for e in report["errors"]}
     assert set(errors) == {"empty.txt", "table.xlsx", "missing.txt"}
     assert "空" in errors["empty.txt"]
-    assert "不支持" in errors["table.xlsx"]
+    assert "Excel" in errors["table.xlsx"]  # .xlsx is read now (ingest.sheets); this one is not a zip
     assert "不存在" in errors["missing.txt"]
 
 

@@ -32,7 +32,7 @@ def _folder(root: Path) -> Path:
         (folder / sub).mkdir(parents=True)
     (folder / "2023" / "红星镇2023年工作总结.txt").write_text(SEED_TEXT[:2500], encoding="utf-8")
     (folder / "旧版总结.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
-    (folder / "2023" / "台账.xlsx").write_bytes(b"PK\x03\x04" + bytes(64))
+    (folder / "2023" / "台账.et").write_bytes(b"PK\x03\x04" + bytes(64))
     (folder / "公文.wps").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
     (folder / "扫描页.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(64))
     (folder / "无扩展名").write_text("红星镇", encoding="utf-8")
@@ -54,12 +54,12 @@ def test_a_folder_ingest_names_every_file_it_leaves_out_and_why(tmp_path: Path, 
     report = json.loads(out.stdout)
     assert report["added"] == 1
     skipped = {Path(s["path"]).relative_to(folder).as_posix(): s for s in report["skipped"]}
-    assert set(skipped) == {"旧版总结.doc", "2023/台账.xlsx", "公文.wps", "扫描页.jpg", "无扩展名", "README.md"}
-    for name in ("旧版总结.doc", "2023/台账.xlsx", "公文.wps", "扫描页.jpg", "无扩展名"):
+    assert set(skipped) == {"旧版总结.doc", "2023/台账.et", "公文.wps", "扫描页.jpg", "无扩展名", "README.md"}
+    for name in ("旧版总结.doc", "2023/台账.et", "公文.wps", "扫描页.jpg", "无扩展名"):
         assert skipped[name]["kind"] == "unsupported"
         assert skipped[name]["reason"].startswith("不支持的文件类型") and ".docx" in skipped[name]["reason"]
     assert "另存为 .docx" in skipped["旧版总结.doc"]["reason"] and "另存为 .docx" in skipped["公文.wps"]["reason"]
-    assert "表格" in skipped["2023/台账.xlsx"]["reason"] and "OCR" in skipped["扫描页.jpg"]["reason"]
+    assert "另存为 .xlsx" in skipped["2023/台账.et"]["reason"] and "OCR" in skipped["扫描页.jpg"]["reason"]
     assert skipped["README.md"]["kind"] == "not_report" and "说明文件" in skipped["README.md"]["reason"]
     failed = {Path(e["path"]).name: e["error"] for e in report["errors"]}
     assert set(failed) == {"扫描件.pdf", "空白.txt"}
@@ -69,7 +69,7 @@ def test_a_folder_ingest_names_every_file_it_leaves_out_and_why(tmp_path: Path, 
     assert again.returncode == 1 and "Traceback" not in again.stderr
     lines = again.stderr.splitlines()
     assert any("另有 6 个文件未导入" in ln for ln in lines), again.stderr
-    for name in ("旧版总结.doc", "台账.xlsx", "公文.wps", "扫描页.jpg", "无扩展名"):
+    for name in ("旧版总结.doc", "台账.et", "公文.wps", "扫描页.jpg", "无扩展名"):
         assert any(ln.startswith("未导入 ") and name in ln and "不支持的文件类型" in ln for ln in lines), again.stderr
     assert any(ln.startswith("未导入说明文件 1 个") and "README.md" in ln for ln in lines), again.stderr
     assert "config" not in again.stderr and "pyc" not in again.stderr  # hidden and cache folders: quiet

@@ -39,6 +39,7 @@ SHAPES = {
     "ingest": (
         IngestReport().to_json(),
         {"files", "chunks", "added", "updated", "removed", "unchanged", "errors", "skipped", "duplicates", "recovered"}
+        | {"notes"}
         | {"chunks_embedded", "chunks_deleted", "chars", "seconds"},
     ),
     "search passage": (

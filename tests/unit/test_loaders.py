@@ -147,7 +147,14 @@ _SEED_TEXT = SEED_004.read_text(encoding="utf-8")
 @pytest.mark.parametrize(
     ("name", "data", "fragments"),
     [
-        pytest.param("report.xlsx", b"PK\x03\x04" + _randbytes(64), ["不支持", ".xlsx"], id="xlsx"),
+        pytest.param("report.xlsx", b"PK\x03\x04" + _randbytes(64), ["Excel", ".xlsx", "损坏"], id="xlsx"),
+        pytest.param(
+            "report.xlsx",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512),
+            ["旧版 Excel", ".xlsx"],
+            id="xls-named-xlsx",
+        ),
+        pytest.param("report.et", b"PK\x03\x04" + _randbytes(64), ["不支持", "另存为 .xlsx"], id="et"),
         pytest.param("report.doc", _randbytes(64), ["不支持", ".doc"], id="old-doc"),
         pytest.param("report", _SEED_TEXT.encode(), ["不支持", "无扩展名"], id="no-suffix"),
         pytest.param("empty.txt", b"", ["文件为空", "0 字节"], id="empty-txt"),
@@ -241,7 +248,8 @@ def test_docx_table_cells_are_loaded(tmp_path: Path) -> None:
     )
     loaded = load_file(path)
     assert loaded.encoding == "docx"
-    assert "耕地流出图斑整治\t728个" in loaded.text.split("\n")
+    # One line per row with its column headers (ingest.tables; merged cells: tests/unit/test_tables.py).
+    assert "｜项目：耕地流出图斑整治，数量：728个" in loaded.text.split("\n")
 
 
 def test_empty_docx(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ def test_the_walk_lists_what_it_leaves_out_and_stays_quiet_about_hidden_and_cach
 
 @pytest.mark.parametrize(
     ("name", "hint"),
-    [("a.doc", "另存为 .docx"), ("a.WPS", "另存为 .docx"), ("a.xlsx", "表格"), ("a.tif", "OCR"), ("a.zip", "解压")],
+    [("a.doc", "另存为 .docx"), ("a.WPS", "另存为 .docx"), ("a.xls", ".xlsx"), ("a.tif", "OCR"), ("a.zip", "解压")],
 )
 def test_an_unsupported_type_says_what_is_supported_and_what_to_do(tmp_path: Path, name: str, hint: str) -> None:
     reason = unsupported_reason(Path(name))

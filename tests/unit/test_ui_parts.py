@@ -160,14 +160,14 @@ def test_uploads_are_staged_under_safe_names_with_per_file_errors(tmp_path: Path
     src = tmp_path / "in"
     src.mkdir()
     (src / "..报告.TXT").write_text("红星镇", encoding="utf-8")
-    (src / "表格.xlsx").write_bytes(b"PK")
+    (src / "表格.et").write_bytes(b"PK")
     (src / "大.txt").write_bytes(b"x" * (1024 * 1024 + 1))
     (tmp_path / "uploads").mkdir()
     staged, errors = stage_uploads(sorted(src.iterdir()), tmp_path / "uploads", max_mb=1)
     assert [p.name for p in staged] == ["报告.txt"] and staged[0].parent == (tmp_path / "uploads").resolve()
     reasons = {e["path"]: e["error"] for e in errors}
-    assert reasons.keys() == {"大.txt", "表格.xlsx"}
-    assert "1 MB 上限" in reasons["大.txt"] and reasons["表格.xlsx"].startswith("不支持的文件类型")
+    assert reasons.keys() == {"大.txt", "表格.et"}
+    assert "1 MB 上限" in reasons["大.txt"] and reasons["表格.et"].startswith("不支持的文件类型")
 
 
 def test_what_the_reader_built_is_reused_until_its_basis_changes() -> None:
