@@ -126,8 +126,8 @@ def parse_sections(text: str) -> Section:
             table.body_spans.append((line.start, line.end))
             previous = line
             continue
-        if table is not None and stack[-1] is table:
-            stack.pop()
+        if table is not None and table.level == TABLE_LEVEL and stack[-1] is table:
+            stack.pop()  # a captioned table's node ends with its rows (an uncaptioned run is its section's body)
         table, previous = None, line
         level = heading_level(line.text)
         if level is None and line.start != root.heading_span[0] and names_part(line.text):

@@ -113,6 +113,27 @@ def row_text(row: Sequence[Cell], names: Sequence[str]) -> str:
     return FIELD_SEP.join(fields)
 
 
+_FIELD = re.compile(r"([^：，。；！？\n]{1,16})：")
+
+
+def row_fields(line: str) -> list[tuple[str, str]] | None:
+    """The (header, value) fields of a row line `｜名称：值，名称：值` as table_lines writes it; None when
+    the line is not a row line. A field whose header was its value (or a group label) has header ""."""
+    if not line.startswith(ROW_MARK):
+        return None
+    text = line[len(ROW_MARK) :]
+    starts = [m for m in _FIELD.finditer(text) if m.start() == 0 or text[m.start() - 1] == FIELD_SEP]
+    if not starts:
+        return [("", text)] if text else None
+    fields: list[tuple[str, str]] = []
+    if starts[0].start() > 0:
+        fields.append(("", text[: starts[0].start() - 1]))
+    for i, m in enumerate(starts):
+        end = starts[i + 1].start() - 1 if i + 1 < len(starts) else len(text)
+        fields.append((m.group(1), text[m.end() : end]))
+    return fields
+
+
 def table_lines(grid: Grid) -> list[str]:
     """The row lines of a table, each starting with ROW_MARK; header and empty rows give none."""
     depth = header_depth(grid)

@@ -11,12 +11,12 @@ html.escape: the only markup is the view's own.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from assistant.ingest.structure import heading_level
+from assistant.ingest.tables import row_fields
 
 CSS = """
 .doc-view {line-height:1.8}
@@ -36,10 +36,6 @@ CSS = """
 .doc-tree ul {margin:2px 0 2px 16px;padding:0}
 .doc-tree li {list-style:disc}
 """
-
-# A row line as the table loaders write it: 表头：值；表头：值 (two cells at least, short headers).
-_CELL = re.compile(r"^([^：；。！？\n]{1,16})：(.*)$")
-_MAX_HEADER = 16
 
 
 @dataclass(frozen=True)
@@ -79,17 +75,9 @@ def rebuild(chunks: Sequence[dict[str, Any]]) -> list[Line]:
 
 
 def table_cells(line: str) -> list[tuple[str, str]] | None:
-    """[(header, value), …] when the line is a table row (项目名称：A；投资：500万元), else None."""
-    cells = [c.strip() for c in line.strip().rstrip("；;。").split("；")]
-    if len(cells) < 2:
-        return None
-    out = []
-    for cell in cells:
-        match = _CELL.match(cell)
-        if match is None or len(match.group(1).strip()) > _MAX_HEADER:
-            return None
-        out.append((match.group(1).strip(), match.group(2).strip()))
-    return out
+    """[(header, value), …] when the line is a table row as the loaders write it
+    (`｜项目名称：A，投资：500万元`, assistant.ingest.tables), else None."""
+    return row_fields(line.strip())
 
 
 def _e(text: str) -> str:

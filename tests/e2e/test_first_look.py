@@ -105,14 +105,20 @@ def test_a_click_on_a_citation_opens_the_report_at_the_passage_with_the_quote_hi
 
 
 def test_the_document_view_shows_table_rows_as_a_table(page: Page, scratch_app: RunningApp, tmp_path: Path) -> None:
-    source = tmp_path / "云岭镇2023年工作总结.txt"
-    source.write_text(
-        "云岭镇2023年工作总结\n一、2023年工作总结\n（一）重点项目\n"
-        "项目名称：云岭茶园提升；投资：386万元；进度：完工\n"
-        "项目名称：云岭便民桥；投资：142万元；进度：在建\n"
-        "全年重点项目完成投资528万元。\n",
-        encoding="utf-8",
-    )
+    import docx  # python-docx: a real Word table, read by the loaders into row lines
+
+    source = tmp_path / "云岭镇2023年工作总结.docx"
+    document = docx.Document()
+    for line in ("云岭镇2023年工作总结", "一、2023年工作总结", "（一）重点项目"):
+        document.add_paragraph(line)
+    table = document.add_table(rows=3, cols=3)
+    for r, row in enumerate(
+        [("项目名称", "投资", "进度"), ("云岭茶园提升", "386万元", "完工"), ("云岭便民桥", "142万元", "在建")]
+    ):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    document.add_paragraph("全年重点项目完成投资528万元。")
+    document.save(str(source))
     page.goto(scratch_app.url)
     assert "新增 1" in upload(page, [source])
     open_tab(page, "原文")

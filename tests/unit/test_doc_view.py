@@ -54,14 +54,16 @@ def test_the_section_tree_nests_the_headings_in_document_order() -> None:
 
 
 def test_table_rows_become_one_table_with_their_headers_and_sentences_do_not() -> None:
-    assert table_cells("项目名称：乌弄公路；投资：129万元；进度：完工") == [
+    assert table_cells("｜项目名称：乌弄公路，投资：129万元，进度：完工，已验收") == [
         ("项目名称", "乌弄公路"),
         ("投资", "129万元"),
-        ("进度", "完工"),
+        ("进度", "完工，已验收"),
     ]
+    assert table_cells("｜资金（万元）·中央：300，备注") == [("资金（万元）·中央", "300，备注")]
+    assert table_cells("｜一、基础设施类") == [("", "一、基础设施类")], "a group label spanning the row"
     assert table_cells("一是深挖红色资源优势。推出6条红色旅游精品线路，先后入选：百条精品线路") is None
-    assert table_cells("主要做法：抓党建") is None, "one cell is a sentence with a colon, not a row"
-    text = "一、项目清单\n项目名称：乌弄公路；投资：129万元\n项目名称：李坑公路；投资：123万元\n以上项目均已完工。"
+    assert table_cells("项目名称：乌弄公路，投资：129万元") is None, "only the loaders' row lines are rows"
+    text = "一、项目清单\n｜项目名称：乌弄公路，投资：129万元\n｜项目名称：李坑公路，投资：123万元\n以上项目均已完工。"
     doc = parse_text(text, "t1")
     chunks = [{**c.store_metadata(), "id": c.chunk_id, "text": c.text} for c in chunk_document(doc)]
     page = doc_html("清单", "", chunks)

@@ -199,3 +199,21 @@ def test_xlsx_through_the_parse_worker_within_its_limits(tmp_path: Path) -> None
     assert doc.text.split("\n") == ["台账", "Sheet", ROW_MARK + "事项：敬老院改扩建，金额：180"]
     with pytest.raises(LoadError, match="文件过大"):
         parse_file(path, max_bytes=100, timeout_s=30)
+
+
+def test_text_after_rows_with_no_caption_stays_in_their_section() -> None:
+    """Rows with no caption are their section's body: the paragraph after them stays in that section
+    (it popped the section, and with the title as the section the parser crashed)."""
+    text = (
+        "XX镇2024年工作总结\n一、重点项目\n（一）交通\n"
+        "｜项目名称：XX公路，投资：129万元\n以上项目均已完工。\n二、下步打算"
+    )
+    root = parse_sections(text)
+    by_heading = {node.heading: node for _, node in root.walk()}
+    assert [text[s:e] for s, e in by_heading["（一）交通"].body_spans] == [
+        ROW_MARK + "项目名称：XX公路，投资：129万元",
+        "以上项目均已完工。",
+    ]
+    assert [n.heading for n in by_heading["一、重点项目"].children] == ["（一）交通"]
+    lone = "一、项目清单\n｜项目名称：XX公路，投资：129万元\n以上项目均已完工。"
+    assert [lone[s:e] for s, e in parse_sections(lone).body_spans][-1] == "以上项目均已完工。"
