@@ -169,3 +169,21 @@ def test_rows_carry_their_quote_and_offsets() -> None:
     row = extract(text, ctx)[0]
     assert row.quote == "2023年完成粮食种植面积3.76万亩，产量1.65万吨；"
     assert text[row.start - 100 : row.end - 100] == "3.76万亩"
+
+
+def test_a_table_row_names_each_figure_by_its_row_label_and_column_header() -> None:
+    """Word/Excel table rows (ingest.tables: ｜名称：值，名称：值) give 项目 + 列 names, values as written."""
+    row = "｜项目名称：XX大道改造，投资：500万元，进度：完成80%"
+    rows = extract(row, SEED_2023)
+    assert [(r.indicator, r.value, r.year, r.kind) for r in rows] == [
+        ("XX大道改造投资", "500万元", 2023, "actual"),
+        ("XX大道改造进度", "80%", 2023, "actual"),
+    ]
+    assert all(r.quote == row for r in rows)
+    # A bare number is a figure when its column header gives the unit: 资金（万元）：300 is 300万元.
+    grouped = extract("｜类别：基础设施，资金（万元）·中央：300，面积（亩）：35，完成率（%）：80，序号：3", SEED_2023)
+    assert [(r.indicator, r.value, r.number, r.unit) for r in grouped] == [
+        ("基础设施资金（万元）·中央", "300", 3_000_000, "元"),
+        ("基础设施面积（亩）", "35", 35, "亩"),
+        ("基础设施完成率（%）", "80", 80, "%"),
+    ]
