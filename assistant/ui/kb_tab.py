@@ -8,6 +8,7 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.ingest.loaders import SUPPORTED_SUFFIXES
 from assistant.ingest.pipeline import IngestReport
 from assistant.ui import render
 from assistant.ui.catalog import DOC_HEADERS, Catalog
@@ -68,9 +69,9 @@ def kb_tab(events: KnowledgeBaseEvents, max_upload_mb: int) -> None:
     docs = events.catalog.documents()
     with gr.Tab("知识库", id="kb"):
         uploads = gr.File(
-            label=f"上传报告（.txt .md .docx .pdf，单个不超过 {max_upload_mb} MB）",
+            label=f"上传报告（{' '.join(SUPPORTED_SUFFIXES)}，单个不超过 {max_upload_mb} MB）",
             file_count="multiple",
-            file_types=[".txt", ".md", ".docx", ".pdf"],
+            file_types=list(SUPPORTED_SUFFIXES),  # the loaders' list: one place says what can be read
             elem_id="uploads",
         )
         with gr.Row():
