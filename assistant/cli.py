@@ -16,6 +16,7 @@ import typer
 
 from assistant.cli_doctor import doctor
 from assistant.cli_model import model_app
+from assistant.cli_ocr import ocr_bench
 from assistant.cli_output import (
     JsonFlag,
     err,
@@ -47,6 +48,7 @@ app = typer.Typer(
 )
 app.add_typer(model_app, name="model")
 app.command()(doctor)
+app.command(name="ocr-bench")(ocr_bench)
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
