@@ -215,7 +215,9 @@ def _ocr_engine() -> Any:
             from rapidocr_onnxruntime import RapidOCR
         except ImportError as exc:
             raise LoadError("未安装文字识别组件，无法读取扫描件或图片：请 pip install rapidocr-onnxruntime") from exc
-        _engine = RapidOCR(intra_op_num_threads=OCR_THREADS, inter_op_num_threads=1)
+        # No line-angle classifier: pages are upright, and it turned bracket-heavy lines upside down (a
+        # whole line then read as "））"; measured on the rendered seed pages).
+        _engine = RapidOCR(intra_op_num_threads=OCR_THREADS, inter_op_num_threads=1, use_cls=False)
     return _engine
 
 
