@@ -78,7 +78,7 @@ class Settings:
     embed_batch_size: int = 16
     max_file_mb: int = 50
     parse_timeout_s: float = 60.0  # per file; 0 parses in-process with no limit
-    ocr_page_timeout_s: float = 60.0  # per scanned page read by OCR (ingest.ocr), on top of parse_timeout_s
+    ocr_page_timeout_s: float = 120.0  # per scanned page read by OCR (ingest.ocr), on top of parse_timeout_s
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None

@@ -98,7 +98,7 @@ def ingest_paths(
     max_chars: int = 360,
     max_bytes: int | None = None,
     parse_timeout_s: float = 60.0,  # per file, in the parse worker (ingest.sandbox); 0: in-process
-    ocr_page_timeout_s: float = 60.0,  # per page read by OCR, on top of parse_timeout_s
+    ocr_page_timeout_s: float = 120.0,  # per page read by OCR, on top of parse_timeout_s
     progress: IngestProgress | None = None,
     written: DocumentWritten | None = None,
     stage: IngestStage | None = None,

@@ -29,7 +29,7 @@ from assistant.types import ParsedDocument
 DEFAULT_TIMEOUT_S = 60.0
 # Each page read by OCR gets this long on top (ASSISTANT_OCR_PAGE_TIMEOUT_S): the worker reports every
 # page done, and the caller then waits at most this long for the next one.
-DEFAULT_PAGE_TIMEOUT_S = 60.0
+DEFAULT_PAGE_TIMEOUT_S = 120.0
 # Time for a new worker to start and import the parsers (not counted in a file's time limit).
 STARTUP_TIMEOUT_S = 60.0
 # The worker's address-space cap: several times what the largest accepted file needs to parse.

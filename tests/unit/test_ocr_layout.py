@@ -141,7 +141,7 @@ def test_new_formats_are_supported_and_progress_names_the_page() -> None:
 
 
 def test_the_ocr_page_time_limit_is_a_validated_setting() -> None:
-    assert Settings.from_env({}).ocr_page_timeout_s == 60.0
+    assert Settings.from_env({}).ocr_page_timeout_s == 120.0
     assert Settings.from_env({"ASSISTANT_OCR_PAGE_TIMEOUT_S": "120"}).ocr_page_timeout_s == 120.0
     for bad in ("0", "abc", "99999"):
         with pytest.raises(SettingsError, match="ASSISTANT_OCR_PAGE_TIMEOUT_S"):
