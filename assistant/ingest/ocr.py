@@ -108,8 +108,8 @@ def column_split(boxes: Sequence[TextBox]) -> float | None:
     """The x position between two text columns, or None for a one-column page.
 
     Two columns when, among the boxes narrower than 60% of the text's width, an empty vertical band at
-    least one line height wide lies in the middle half of the page and each side holds at least three
-    of them; boxes crossing the band (titles, full-width lines) do not count against it.
+    least one line height wide lies in the middle half of the page, each side holds at least three of
+    them, and fewer boxes cross the band (titles, full-width lines) than either side holds.
     """
     if len(boxes) < 6:
         return None
@@ -131,7 +131,11 @@ def column_split(boxes: Sequence[TextBox]) -> float | None:
     if best is None:
         return None
     split = (best[0] + best[1]) / 2
-    if sum(b.x1 <= split for b in narrow) < 3 or sum(b.x0 >= split for b in narrow) < 3:
+    sides = min(sum(b.x1 <= split for b in narrow), sum(b.x0 >= split for b in narrow))
+    # A one-column page's short lines (a few right-aligned, like a signature or a date) leave such a
+    # band too, but there the full-width lines crossing it outnumber either side.
+    crossing = sum(b.x0 < split < b.x1 for b in boxes)
+    if sides < 3 or crossing >= sides:
         return None
     return split
 
@@ -146,13 +150,19 @@ def reading_order(boxes: Sequence[TextBox]) -> list[list[TextBox]]:
     others = [b for b in boxes if not b.x0 < split < b.x1]
     blocks: list[list[TextBox]] = []
     bounds = [float("-inf"), *(b.cy for b in spanning), float("inf")]
+    run: list[TextBox] = []  # spanning boxes with no column text between them read as one block
     for i in range(len(bounds) - 1):
         band = [b for b in others if bounds[i] <= b.cy < bounds[i + 1]]
+        if band and run:
+            blocks.append(_lines(run))
+            run = []
         for column in ([b for b in band if b.x1 <= split], [b for b in band if b.x0 >= split]):
             if column:
                 blocks.append(_lines(column))
         if i < len(spanning):
-            blocks.append(_lines([spanning[i]]))
+            run.append(spanning[i])
+    if run:
+        blocks.append(_lines(run))
     return blocks
 
 

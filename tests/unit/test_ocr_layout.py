@@ -163,3 +163,18 @@ def test_without_soffice_the_message_says_what_to_install(tmp_path: Path, monkey
         pass
     message = str(info.value)
     assert "libreoffice-writer-nogui" in message and "libreoffice-calc-nogui" in message and "\n" not in message
+
+
+def test_a_one_column_page_with_a_right_aligned_signature_stays_one_column() -> None:
+    body = _column(
+        [(f"第{i}行正文写满了整行，从左边距一直写到右边距为止", i % 4 == 0, i % 4 == 3) for i in range(12)], 120, 1120
+    )
+    signature = [
+        TextBox(800, 700 + i * PITCH, 1120, 700 + i * PITCH + H, t)
+        for i, t in enumerate(["XX乡人民政府", "2023年12月1日", "（盖章）"])
+    ]
+    boxes = body + signature
+    assert column_split(boxes) is None
+    (block,) = reading_order(boxes)
+    paras = paragraphs(block)
+    assert len(paras) == 3 + 3  # three 4-line paragraphs, then the three signature lines
