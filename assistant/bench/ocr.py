@@ -1,5 +1,5 @@
 """`assistant ocr-bench`: characters right and pages per minute of the OCR path (ingest.ocr) on pages
-rendered here from known text.
+rendered here from known text, plus one two-column page (reading order).
 
 Pages are drawn from the sample reports' paragraphs (seeds/) with a CJK font (WenQuanYi Zen Hei,
 Debian fonts-wqy-zenhei) at 12 pt on A4 at 150 dpi, each paragraph's first line indented by two
@@ -146,6 +146,13 @@ def run_ocr_bench(pages: int = 4, note: Callable[[str], None] | None = None) -> 
         started, cpu = time.perf_counter(), time.process_time()
         progress = (lambda done, total: note(f"PDF 第 {done}/{total} 页")) if note else None
         loaded = ocr.ocr_pdf(pdf, [""] * len(rendered), progress)
+        # One two-column page of the next paragraphs: reading order shows in the score (a page read
+        # across the columns would interleave their lines: most characters would be out of place).
+        (two,) = render_pages(seed_paragraphs()[40:], 1, columns=2)
+        two.image.save(folder / "two.png")
+        started, cpu = time.perf_counter(), time.process_time()
+        read = ocr.load_image(folder / "two.png").text
+        figures["two_columns"] = _figures([two], [read], time.perf_counter() - started, time.process_time() - cpu)
         figures["pdf"] = _figures(
             rendered, list(loaded.pages), time.perf_counter() - started, time.process_time() - cpu
         )
@@ -186,7 +193,7 @@ def iter_lines(figures: dict[str, Any]) -> Iterator[str]:
         f"{figures['cpus']} 核，负载 {figures['load_average_1m']} → {figures['load_average_1m_after']}；"
         f"模型加载 {figures['model_load_s']} 秒"
     )
-    for key, word in (("images", "PNG 图片"), ("pdf", "无文字层 PDF")):
+    for key, word in (("images", "PNG 图片"), ("pdf", "无文字层 PDF"), ("two_columns", "双栏 PNG（1 页）")):
         f = figures[key]
         yield (
             f"{word}：字符正确率 {f['chars_right']:.2%}（{f['chars']} 字，错 {f['char_errors']}），"

@@ -170,10 +170,31 @@ def paragraphs(lines: Sequence[TextBox]) -> list[str]:
     """Lines of one column joined into paragraphs. A new paragraph starts at an indented line, after a
     line ending well short of the column's right edge, after a gap wider than a line, or at a line
     starting with a heading marker (一、 （一） 1. …)."""
+    return [normalize_punctuation(p) for p in _paragraph_run(lines)[0]]
+
+
+def page_paragraphs(blocks: Sequence[Sequence[TextBox]]) -> list[str]:
+    """The paragraphs of a page's blocks in reading order. A paragraph running on from the foot of one
+    column to the head of the next (the block ends with a full line; the next starts unindented, not at
+    a heading) stays one paragraph. Blocks of one line (a title) neither run on nor continue."""
+    out: list[str] = []
+    open_end = False
+    for block in blocks:
+        paras, continues, ends_open = _paragraph_run(block)
+        if open_end and continues and out and paras:
+            out[-1] += paras.pop(0)
+        out.extend(paras)
+        open_end = ends_open
+    return [normalize_punctuation(p) for p in out]
+
+
+def _paragraph_run(lines: Sequence[TextBox]) -> tuple[list[str], bool, bool]:
+    """(paragraphs, the first line may continue the previous block's last paragraph, the last line runs
+    to the right edge)."""
     from assistant.ingest.structure import heading_level
 
     if not lines:
-        return []
+        return [], False, False
     height = _median([ln.height for ln in lines])
     xs0 = sorted(ln.x0 for ln in lines)
     xs1 = sorted(ln.x1 for ln in lines)
@@ -181,6 +202,10 @@ def paragraphs(lines: Sequence[TextBox]) -> list[str]:
     right = xs1[min(len(xs1) - 1, (len(xs1) * 9) // 10)]
     paras: list[str] = []
     prev: TextBox | None = None
+    first, last = lines[0], lines[-1]
+    several = len(lines) > 1
+    continues = several and first.x0 - left <= 1.2 * height and heading_level(first.text) is None
+    ends_open = several and last.x1 >= right - 1.5 * height
     for line in lines:
         text = line.text
         starts = (
@@ -196,7 +221,7 @@ def paragraphs(lines: Sequence[TextBox]) -> list[str]:
             space = " " if _ASCII_LETTER.fullmatch(paras[-1][-1:]) and _ASCII_LETTER.fullmatch(text[:1]) else ""
             paras[-1] += space + text
         prev = line
-    return [normalize_punctuation(p) for p in paras]
+    return paras, continues, ends_open
 
 
 def normalize_punctuation(text: str) -> str:
@@ -236,7 +261,7 @@ def page_text(image: Any) -> str:
     import numpy as np
 
     result, _elapsed = _ocr_engine()(np.asarray(image.convert("RGB")))
-    return "\n".join(p for block in reading_order(boxes_from_result(result)) for p in paragraphs(block))
+    return "\n".join(page_paragraphs(reading_order(boxes_from_result(result))))
 
 
 def load_image(path: Path, progress: PageProgress | None = None) -> LoadedText:

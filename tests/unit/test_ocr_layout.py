@@ -19,6 +19,7 @@ from assistant.ingest.ocr import (
     column_split,
     needs_ocr,
     normalize_punctuation,
+    page_paragraphs,
     paragraphs,
     reading_order,
 )
@@ -178,3 +179,32 @@ def test_a_one_column_page_with_a_right_aligned_signature_stays_one_column() -> 
     (block,) = reading_order(boxes)
     paras = paragraphs(block)
     assert len(paras) == 3 + 3  # three 4-line paragraphs, then the three signature lines
+
+
+def test_a_paragraph_running_from_the_left_column_into_the_right_stays_one() -> None:
+    left = _column(
+        [("左栏第一段开头缩进", True, False), ("左栏第一段继续写满", False, False), ("一直写到栏底没有", False, False)],
+        120,
+        580,
+    )
+    right = _column(
+        [("结束而是转到右栏", False, False), ("继续写完了。", False, True), ("（二）右栏新的小标题", False, True)],
+        660,
+        1120,
+    )
+    filler_l = _column([(f"左栏补充第{i}行", False, False) for i in range(3)], 120, 580, top=100 + 3 * PITCH)
+    filler_r = _column([(f"右栏补充第{i}行", False, False) for i in range(3)], 660, 1120, top=100 + 3 * PITCH)
+    blocks = reading_order(left + filler_l + right + filler_r)
+    assert len(blocks) == 2
+    paras = page_paragraphs(blocks)
+    assert paras[0].startswith("左栏第一段开头缩进左栏第一段继续写满一直写到栏底没有左栏补充第0行")
+    assert paras[0].endswith("左栏补充第2行结束而是转到右栏继续写完了。")  # one paragraph across the columns
+    assert paras[1] == "（二）右栏新的小标题"
+
+
+def test_a_title_block_does_not_swallow_the_first_column_line() -> None:
+    title = [TextBox(300, 40, 940, 40 + H, "XX镇2024年政府工作报告")]
+    assert page_paragraphs([title, _column(REPORT[1:3], 120, 1120)]) == [
+        "XX镇2024年政府工作报告",
+        "2023年，是组织建设卓有成效的一年，我们转作风、强效能，锲而不舍，推动全面从严治党纵深发展。",
+    ]
