@@ -147,7 +147,7 @@ class Cancelled(Exception):
     pass
 
 
-def test_a_50_page_scan_reports_each_page_and_is_cancelled_at_once(fifty_pages: Path) -> None:
+def test_a_50_page_scan_reports_its_pages_and_is_cancelled_during_the_first(fifty_pages: Path) -> None:
     worker = ParseWorker()
     seen: list[tuple[int, int]] = []
 
