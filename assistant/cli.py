@@ -18,6 +18,7 @@ from assistant.cli_bench import bench
 from assistant.cli_doctor import doctor
 from assistant.cli_ledger import ledger_app
 from assistant.cli_model import model_app
+from assistant.cli_ocr import ocr_bench
 from assistant.cli_output import (
     JsonFlag,
     err,
@@ -52,6 +53,7 @@ app.add_typer(model_app, name="model")
 app.add_typer(ledger_app, name="ledger")
 app.command()(doctor)
 app.command()(bench)
+app.command(name="ocr-bench")(ocr_bench)
 
 
 _Township = Annotated[str | None, typer.Option("--township", help="只看某乡镇，如 安民乡")]

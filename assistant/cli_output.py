@@ -80,6 +80,8 @@ def print_ingest(report: IngestReport) -> None:
         err.print(f"[yellow]注意[/] {escape(n['path'])}：{escape(n['note'])}", highlight=False, soft_wrap=True)
     for r in report.recovered:
         err.print(f"[yellow]上次导入被中断[/] {r['doc']}：{RECOVERY_WORDS[r['outcome']]}", soft_wrap=True)
+    for n in report.notes:
+        err.print(f"[yellow]注意[/] {escape(n['path'])}：{escape(n['note'])}", highlight=False, soft_wrap=True)
     for d in report.duplicates:
         err.print(f"[yellow]跳过[/] {d['path']}：{d['message']}", soft_wrap=True)
     for e in report.errors:

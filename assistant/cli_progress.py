@@ -18,14 +18,25 @@ from assistant.ingest.pipeline import DocumentWritten, IngestStage
 
 LINE_EVERY_S = 5.0  # a plain line this often while an ingest runs (none for a shorter one)
 
-_WORDS = {"parse": "解析", "chunk": "切块", "embed": "向量化", "write": "写入", "index": "更新关键词索引"}
+_WORDS = {
+    "parse": "解析",
+    "ocr": "文字识别",
+    "chunk": "切块",
+    "embed": "向量化",
+    "write": "写入",
+    "index": "更新关键词索引",
+}
 
 
 def stage_text(stage: str, label: str, done: int, total: int) -> str:
-    """解析 a.txt（第 2/5 个文件） · 向量化 a：1,200/4,800 条（25%） · 更新关键词索引"""
+    """解析 a.txt（第 2/5 个文件） · 文字识别 scan.pdf：第 3/50 页 · 向量化 a：1,200/4,800 条（25%） · 更新关键词索引"""
     word = _WORDS.get(stage, stage)
     if stage == "parse":
         return f"{word} {label}（第 {done + 1}/{total} 个文件）"
+    if stage == "ocr":
+        if done < total:
+            return f"{word} {label}：第 {done + 1}/{total} 页"
+        return f"{word} {label}：{total} 页已完成"
     if stage == "chunk":
         return f"{word} {label}（第 {done + 1}/{total} 篇）"
     if stage in ("embed", "write"):

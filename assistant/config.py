@@ -78,6 +78,7 @@ class Settings:
     embed_batch_size: int = 16
     max_file_mb: int = 50
     parse_timeout_s: float = 60.0  # per file; 0 parses in-process with no limit
+    ocr_page_timeout_s: float = 120.0  # per scanned page read by OCR (ingest.ocr), on top of parse_timeout_s
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
@@ -115,6 +116,7 @@ class Settings:
             embed_batch_size=_int(env, "ASSISTANT_EMBED_BATCH_SIZE", defaults.embed_batch_size, 1, 4096),
             max_file_mb=_int(env, "ASSISTANT_MAX_FILE_MB", defaults.max_file_mb, 1, 100000),
             parse_timeout_s=_float(env, "ASSISTANT_PARSE_TIMEOUT_S", defaults.parse_timeout_s, 0, 86400),
+            ocr_page_timeout_s=_float(env, "ASSISTANT_OCR_PAGE_TIMEOUT_S", defaults.ocr_page_timeout_s, 1, 3600),
             llm_base_url=env.get("ASSISTANT_LLM_BASE_URL") or None,
             llm_model=env.get("ASSISTANT_LLM_MODEL") or None,
             llm_api_key=env.get("ASSISTANT_LLM_API_KEY") or None,

@@ -204,6 +204,7 @@ class Services:
                 max_chars=self.settings.chunk_max_chars,
                 max_bytes=self.settings.max_file_mb * 1024 * 1024,
                 parse_timeout_s=self.settings.parse_timeout_s,
+                ocr_page_timeout_s=self.settings.ocr_page_timeout_s,
                 progress=progress,
                 written=written,
                 stage=stage,

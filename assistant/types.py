@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,14 @@ class DocumentMeta:
     place_level: str = ""  # 省级 | 市级 | 县级 | 乡级 | ""
     date: str = ""  # YYYY-MM-DD, "" when the report states none
     meeting: str = ""  # ——2016年2月19日在…会议上
+    # Paged files (.pdf, images): where each page starts in the cleaned text (page n at page_starts[n-1])
+    # and the 1-based pages read by OCR (ingest.ocr). Empty for other files.
+    page_starts: tuple[int, ...] = ()
+    ocr_pages: tuple[int, ...] = ()
+
+    def page_at(self, offset: int) -> int:
+        """The 1-based page holding this offset of the cleaned text; 0 for a file without pages."""
+        return bisect.bisect_right(self.page_starts, offset)
 
 
 @dataclass
@@ -55,7 +64,7 @@ class ParsedDocument:
     meta: DocumentMeta
     text: str
     root: Section
-    notes: tuple[str, ...] = ()  # what reading the file left out (a hidden sheet …), for ingest's `notes`
+    notes: tuple[str, ...] = ()  # what ingest should say about the file (a hidden sheet, empty OCR pages)
 
 
 @dataclass(frozen=True)
@@ -76,8 +85,8 @@ class Chunk:
         return " > ".join(self.section_path)
 
     def store_metadata(self) -> ChunkMeta:
-        """Flat metadata for Chroma (scalars only)."""
-        return {
+        """Flat metadata for Chroma (scalars only); `page` and `ocr` only for a paged file (.pdf, image)."""
+        meta: ChunkMeta = {
             "doc": self.doc_id,
             "section": self.section,
             "start": self.start,
@@ -96,6 +105,10 @@ class Chunk:
             "date": self.meta.date,
             "meeting": self.meta.meeting,
         }
+        if self.meta.page_starts:
+            meta["page"] = self.meta.page_at(self.start)
+            meta["ocr"] = meta["page"] in self.meta.ocr_pages
+        return meta
 
     @property
     def year_range(self) -> tuple[int, int]:
@@ -130,6 +143,8 @@ class ChunkMeta(TypedDict, total=False):
     place_level: str  # 省级 | 市级 | 县级 | 乡级 | ""
     date: str  # the report's date, YYYY-MM-DD or ""
     meeting: str  # the report's date-and-meeting line or ""
+    page: int  # a paged file's (.pdf, image) page where the chunk starts, from 1
+    ocr: bool  # that page's text came from OCR (a scan); only with `page`
     unit: str  # "chunk" | "sentence"
     parent: str  # a sentence unit's chunk id
 

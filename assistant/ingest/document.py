@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.ingest.clean import clean_text
 from assistant.ingest.loaders import LoadError, load_file
@@ -12,6 +14,9 @@ from assistant.ingest.structure import parse_sections
 from assistant.places import issuing_place, level_of
 from assistant.script import fold
 from assistant.types import DocumentMeta, ParsedDocument
+
+if TYPE_CHECKING:
+    from assistant.ingest.ocr import PageProgress
 
 
 def doc_id_for(path: Path) -> str:
@@ -57,15 +62,48 @@ def parse_text(raw: str, doc_id: str, source: str = "", notes: tuple[str, ...] =
     return ParsedDocument(meta=meta, text=text, root=root, notes=notes)
 
 
-def parse_file(path: Path, max_bytes: int | None = None, timeout_s: float | None = None) -> ParsedDocument:
+def parse_file(
+    path: Path,
+    max_bytes: int | None = None,
+    timeout_s: float | None = None,
+    *,
+    progress: PageProgress | None = None,
+    page_timeout_s: float | None = None,
+) -> ParsedDocument:
     """Load and parse one report file; raises LoadError with a per-file reason.
 
     With timeout_s (> 0) the parsing runs in the sandboxed worker process (ingest.sandbox) and a
-    file that takes longer fails with 解析超时; without it, in this process with no time limit.
+    file that takes longer fails with 解析超时 (each page read by OCR has page_timeout_s of its own);
+    without it, in this process with no time limit. `progress(done, total)` follows the OCR'd pages.
     """
     if timeout_s is not None and timeout_s > 0:
-        from assistant.ingest.sandbox import parse_in_worker
+        from assistant.ingest.sandbox import DEFAULT_PAGE_TIMEOUT_S, parse_in_worker
 
-        return parse_in_worker(path, max_bytes=max_bytes, timeout_s=timeout_s)
-    loaded = load_file(path, max_bytes=max_bytes)
-    return parse_text(loaded.text, doc_id_for(path), source=str(path), notes=loaded.notes)
+        page_s = page_timeout_s or DEFAULT_PAGE_TIMEOUT_S
+        return parse_in_worker(path, max_bytes=max_bytes, timeout_s=timeout_s, progress=progress, page_timeout_s=page_s)
+    return parse_here(path, max_bytes, progress=progress)
+
+
+def parse_here(
+    path: Path, max_bytes: int | None = None, *, progress: PageProgress | None = None, time_limit_s: float | None = None
+) -> ParsedDocument:
+    """parse_file in this process (what the parse worker runs); time_limit_s bounds a LibreOffice conversion."""
+    loaded = load_file(path, max_bytes=max_bytes, progress=progress, time_limit_s=time_limit_s)
+    doc = parse_text(loaded.text, doc_id_for(path), source=str(path), notes=loaded.notes)
+    if loaded.pages:
+        starts = _page_starts(loaded.pages, doc.text)
+        doc.meta = dataclasses.replace(doc.meta, page_starts=starts, ocr_pages=loaded.ocr_pages)
+    return doc
+
+
+def _page_starts(pages: tuple[str, ...], text: str) -> tuple[int, ...]:
+    """Where each page starts in the cleaned text (clean_text works line by line, so the cleaned text is
+    the cleaned pages joined); () in the rare case it is not (a paywall marker across a page break)."""
+    starts, pos, kept = [], 0, []
+    for page in pages:
+        cleaned = clean_text(page)
+        starts.append(pos)
+        if cleaned:
+            kept.append(cleaned)
+            pos += len(cleaned) + 1
+    return tuple(starts) if "\n".join(kept) == text else ()

@@ -1,4 +1,5 @@
-"""Read report files (.txt, .md, .docx, .pdf; .xlsx, .csv through ingest.sheets) into text, with strict,
+"""Read report files (.txt, .md, .docx, .pdf; .xlsx, .csv through ingest.sheets; scans and images by
+OCR, ingest.ocr; old .doc/.wps/.xls converted by LibreOffice, ingest.convert) into text, with strict,
 explained encoding detection."""
 
 from __future__ import annotations
@@ -8,10 +9,18 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.errors import AssistantError
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".xlsx", ".csv")
+if TYPE_CHECKING:
+    from assistant.ingest.ocr import PageProgress
+
+_READ = (".txt", ".md", ".docx", ".pdf", ".xlsx", ".csv")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")  # read by OCR (ingest.ocr)
+# Old formats LibreOffice converts (ingest.convert) into a format read above.
+CONVERTED = {".doc": ".docx", ".wps": ".docx", ".xls": ".xlsx"}
+SUPPORTED_SUFFIXES = (*_READ, *IMAGE_SUFFIXES, *(s for s, target in CONVERTED.items() if target in _READ))
 _MB = 1024 * 1024  # sizes in messages are in MiB, like ASSISTANT_MAX_FILE_MB
 
 # Zip-bomb guards for .docx, checked on the zip directory before anything is decompressed
@@ -36,12 +45,12 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 # What to do with a file of a type ingest does not read, by its extension.
 _HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
-    ((".doc", ".wps", ".wpt", ".dot", ".rtf", ".odt"), "请用 Word 或 WPS 另存为 .docx 后再导入"),
-    ((".xls", ".xlsm", ".et", ".ods"), "请用 Excel 或 WPS 另存为 .xlsx 后再导入"),
+    ((".wpt", ".dot", ".rtf", ".odt"), "请用 Word 或 WPS 另存为 .docx 后再导入"),
+    ((".xlsm", ".et", ".ods"), "请用 Excel 或 WPS 另存为 .xlsx 后再导入"),
     ((".ppt", ".pptx", ".dps", ".odp"), "演示文稿不作为报告导入；其中的文字请另存为 .docx 或 .txt"),
     (
-        (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".heic"),
-        "图片（扫描件）没有文字层，请先做文字识别（OCR）存为 .docx 或 .txt",
+        (".tif", ".tiff", ".bmp", ".gif", ".webp", ".heic"),
+        "请将图片（扫描件）另存为 .png 或 .jpg 后再导入（会自动做文字识别）",
     ),
     ((".zip", ".rar", ".7z", ".tar", ".gz"), "压缩包不会自动解开，请先解压再导入"),
     ((".ofd", ".caj", ".html", ".htm"), "请另存为 .docx、.pdf 或 .txt 后再导入"),
@@ -64,11 +73,21 @@ class LoadError(AssistantError):
 class LoadedText:
     text: str
     encoding: str
-    notes: tuple[str, ...] = ()  # what the reader left out, e.g. a hidden sheet (ingest --json `notes`)
+    pages: tuple[str, ...] = ()  # a PDF's or image's text page by page (text is their "\n" join)
+    ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text came from OCR
+    notes: tuple[str, ...] = ()  # what ingest should say about the file (a hidden sheet, empty OCR pages), Chinese
 
 
-def load_file(path: Path, max_bytes: int | None = None) -> LoadedText:
-    """Return the text of one report file or raise LoadError with a per-file reason."""
+def load_file(
+    path: Path,
+    max_bytes: int | None = None,
+    *,
+    progress: PageProgress | None = None,
+    time_limit_s: float | None = None,
+) -> LoadedText:
+    """Return the text of one report file or raise LoadError with a per-file reason.
+
+    `progress(done, total)` follows the pages read by OCR; `time_limit_s` bounds a LibreOffice conversion."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoadError(unsupported_reason(path))
@@ -80,14 +99,23 @@ def load_file(path: Path, max_bytes: int | None = None) -> LoadedText:
         raise LoadError("文件为空（0 字节）")
     if max_bytes is not None and size > max_bytes:
         raise LoadError(f"文件过大（{size / _MB:.1f} MB），上限为 {max_bytes / _MB:g} MB")
+    if suffix in CONVERTED:
+        from assistant.ingest.convert import converted_copy
+
+        with converted_copy(path, CONVERTED[suffix], time_limit_s) as copy:
+            return load_file(copy, progress=progress)
     if suffix == ".docx":
         loaded = _load_docx(path)
     elif suffix == ".pdf":
-        loaded = _load_pdf(path)
+        loaded = _load_pdf(path, progress)
     elif suffix in (".xlsx", ".csv"):
         from assistant.ingest import sheets
 
         loaded = sheets.load_xlsx(path) if suffix == ".xlsx" else sheets.load_csv(path)
+    elif suffix in IMAGE_SUFFIXES:
+        from assistant.ingest.ocr import load_image
+
+        loaded = load_image(path, progress)
     else:
         try:
             data = path.read_bytes()
@@ -225,7 +253,7 @@ def _pdf_ends(path: Path) -> tuple[bytes, bytes]:
     return head, tail
 
 
-def _load_pdf(path: Path) -> LoadedText:
+def _load_pdf(path: Path, progress: PageProgress | None = None) -> LoadedText:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -246,7 +274,6 @@ def _load_pdf(path: Path) -> LoadedText:
         raise LoadError(f"无法读取 PDF（文件损坏或不完整）：{exc}") from exc
     except Exception as exc:  # pypdf raises a variety of errors on malformed files
         raise LoadError(f"无法读取 PDF：{type(exc).__name__}: {exc}") from exc
-    text = "\n".join(pages)
-    if not text.strip():
-        raise LoadError("PDF 中没有可提取的文字（可能是扫描件，需先做 OCR）")
-    return LoadedText(text, "pdf")
+    from assistant.ingest.ocr import ocr_pdf
+
+    return ocr_pdf(path, pages, progress)  # pages without a text layer are read by OCR

@@ -28,7 +28,8 @@ IngestProgress = Callable[[int, int, str], None]
 # (doc id, "added" | "updated" | "removed") once a document's write is wholly in the store.
 DocumentWritten = Callable[[str, str], None]
 # (stage, label, done, total) as the run goes on, for progress lines: stage is "parse" (label: the
-# file's name; files), "chunk" (doc id; documents), "embed" (doc id; texts of the whole run) or
+# file's name; files), "ocr" (the file's name; its pages read by OCR),
+# "chunk" (doc id; documents), "embed" (doc id; texts of the whole run) or
 # "write" (doc id; entries of that document); Services.ingest adds "index" (the lexical sync).
 IngestStage = Callable[[str, str, int, int], None]
 
@@ -55,8 +56,8 @@ class IngestReport:
     errors: list[dict[str, str]] = field(default_factory=list)
     # Files of a given folder not read (ingest.walk): {"path", "reason", "kind": unsupported|not_report}.
     skipped: list[dict[str, str]] = field(default_factory=list)
-    # What reading a file left out, one entry per note: {"path", "note"} (a hidden sheet, a formula
-    # saved without its value; ingest.sheets).
+    # What to know about a file that was read, one entry per note: {"path", "note"} (a hidden sheet, a
+    # formula saved without its value, scanned pages OCR found no text on).
     notes: list[dict[str, str]] = field(default_factory=list)
     # Files skipped because their text equals another document's: {"path", "same_as", "message"}.
     duplicates: list[dict[str, str]] = field(default_factory=list)
@@ -106,6 +107,7 @@ def ingest_paths(
     max_chars: int = 360,
     max_bytes: int | None = None,
     parse_timeout_s: float = 60.0,  # per file, in the parse worker (ingest.sandbox); 0: in-process
+    ocr_page_timeout_s: float = 120.0,  # per page read by OCR, on top of parse_timeout_s
     progress: IngestProgress | None = None,
     written: DocumentWritten | None = None,
     stage: IngestStage | None = None,
@@ -132,7 +134,7 @@ def ingest_paths(
     known = store.documents()
     accepted = _unique_ids(files, report)
     leaving = _missing_from_folders(paths, known, {doc_id_for(p) for p in accepted})
-    parsed = _parse(accepted, report, max_bytes, parse_timeout_s, stage)
+    parsed = _parse(accepted, report, max_bytes, (parse_timeout_s, ocr_page_timeout_s), stage)
     plans: list[_Plan] = []
     holders = _text_holders(known, leaving, parsed)
     for i, (path, doc) in enumerate(parsed):
@@ -178,15 +180,27 @@ def _unique_ids(files: list[Path], report: IngestReport) -> list[Path]:
 
 
 def _parse(
-    files: list[Path], report: IngestReport, max_bytes: int | None, timeout_s: float, stage: IngestStage | None
+    files: list[Path],
+    report: IngestReport,
+    max_bytes: int | None,
+    limits: tuple[float, float],
+    stage: IngestStage | None,
 ) -> list[tuple[Path, ParsedDocument]]:
-    """Each file parsed (in the parse worker); a file that cannot be read becomes an error."""
+    """Each file parsed (in the parse worker, limits: per file, per OCR page); a file that cannot be
+    read becomes an error."""
     parsed: list[tuple[Path, ParsedDocument]] = []
     for i, path in enumerate(files):
         if stage:
             stage("parse", path.name, i, len(files))
+
+        def pages(done: int, total: int, name: str = path.name) -> None:
+            if stage:
+                stage("ocr", name, done, total)
+
         try:
-            doc = parse_file(path.resolve(), max_bytes=max_bytes, timeout_s=timeout_s)
+            doc = parse_file(
+                path.resolve(), max_bytes=max_bytes, timeout_s=limits[0], progress=pages, page_timeout_s=limits[1]
+            )
         except LoadError as exc:
             report.errors.append({"path": str(path), "error": str(exc)})
             continue

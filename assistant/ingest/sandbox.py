@@ -10,12 +10,15 @@ outlives the run. Works the same from the CLI and from a thread of the app.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,9 @@ from assistant.ingest.loaders import LoadError
 from assistant.types import ParsedDocument
 
 DEFAULT_TIMEOUT_S = 60.0
+# Each page read by OCR gets this long on top (ASSISTANT_OCR_PAGE_TIMEOUT_S): the worker reports every
+# page done, and the caller then waits at most this long for the next one.
+DEFAULT_PAGE_TIMEOUT_S = 120.0
 # Time for a new worker to start and import the parsers (not counted in a file's time limit).
 STARTUP_TIMEOUT_S = 60.0
 # The worker's address-space cap: several times what the largest accepted file needs to parse.
@@ -50,12 +56,24 @@ class ParseWorker:
         """The worker's process id while one is running."""
         return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
 
-    def parse(self, path: Path, max_bytes: int | None = None, timeout_s: float = DEFAULT_TIMEOUT_S) -> ParsedDocument:
-        """Load and parse one file in the worker; raises LoadError (also on timeout or a worker crash)."""
+    def parse(
+        self,
+        path: Path,
+        max_bytes: int | None = None,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        page_timeout_s: float = DEFAULT_PAGE_TIMEOUT_S,
+    ) -> ParsedDocument:
+        """Load and parse one file in the worker; raises LoadError (also on timeout or a worker crash).
+
+        `progress(done, total)` is called here as the worker reads pages by OCR; an exception it raises
+        (a cancelled ingest) stops the worker at once and propagates."""
         with self._lock:
             conn = self._ensure_running()
             try:
-                status, value = self._ask(conn, (str(path), max_bytes, timeout_s), timeout_s)
+                request = (str(path), max_bytes, timeout_s, page_timeout_s)
+                status, value = self._ask(conn, request, timeout_s, page_timeout_s, progress)
             except LoadError:
                 raise
             except BaseException:  # e.g. KeyboardInterrupt: never leave an answer pending for the next file
@@ -65,21 +83,43 @@ class ParseWorker:
             return value
         raise LoadError(value)
 
-    def _ask(self, conn: Connection, request: tuple[str, int | None, float], timeout_s: float) -> tuple[str, Any]:
-        try:
+    def _ask(
+        self,
+        conn: Connection,
+        request: tuple[str, int | None, float, float],
+        timeout_s: float,
+        page_timeout_s: float = DEFAULT_PAGE_TIMEOUT_S,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[str, Any]:
+        deadline, pages = time.monotonic() + timeout_s, (0, 0)
+        with contextlib.suppress(OSError):  # the worker is gone: recv below reports how it ended
             conn.send(request)
-            ready = conn.poll(timeout_s)
-        except OSError:
-            ready = True  # the worker is gone: recv below reports how it ended
-        if not ready:
-            self._stop(kill=True)
-            raise LoadError(f"解析超时（超过 {_format_seconds(timeout_s)} 秒），已跳过")
-        try:
-            answer: tuple[str, Any] = conn.recv()
-        except (EOFError, OSError) as exc:
-            reason = self._stop(kill=True)
-            raise LoadError(f"解析进程意外退出（{reason}），已跳过：文件可能触发了解析库的缺陷") from exc
-        return answer
+        while True:
+            try:
+                ready = conn.poll(max(0.0, deadline - time.monotonic()))
+            except OSError:
+                ready = True
+            if not ready:
+                self._stop(kill=True)
+                done, total = pages
+                if total and done < total:
+                    raise LoadError(
+                        f"文字识别超时（第 {done + 1}/{total} 页超过 {_format_seconds(page_timeout_s)} 秒），已跳过："
+                        "可调大 ASSISTANT_OCR_PAGE_TIMEOUT_S"
+                    )
+                raise LoadError(f"解析超时（超过 {_format_seconds(timeout_s)} 秒），已跳过")
+            try:
+                answer: tuple[Any, ...] = conn.recv()
+            except (EOFError, OSError) as exc:
+                reason = self._stop(kill=True)
+                raise LoadError(f"解析进程意外退出（{reason}），已跳过：文件可能触发了解析库的缺陷") from exc
+            if answer[0] != "progress":
+                return answer[0], answer[1]
+            pages = (answer[1], answer[2])
+            # The next page gets its own time; after the last, the rest of the parse gets the file's limit.
+            deadline = time.monotonic() + (page_timeout_s if pages[0] < pages[1] else timeout_s)
+            if progress:
+                progress(*pages)
 
     def close(self) -> None:
         """Stop the worker (it exits on its own when its connection closes); kill it if it is busy."""
@@ -153,9 +193,19 @@ _worker = ParseWorker()
 atexit.register(_worker.close)
 
 
-def parse_in_worker(path: Path, max_bytes: int | None = None, timeout_s: float = DEFAULT_TIMEOUT_S) -> ParsedDocument:
-    """Parse one file in the shared worker of this process, within timeout_s seconds."""
-    return _worker.parse(path, max_bytes=max_bytes, timeout_s=timeout_s)
+def parse_in_worker(
+    path: Path,
+    max_bytes: int | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    page_timeout_s: float = DEFAULT_PAGE_TIMEOUT_S,
+) -> ParsedDocument:
+    """Parse one file in the shared worker of this process, within timeout_s seconds (plus
+    page_timeout_s for each page read by OCR)."""
+    return _worker.parse(
+        path, max_bytes=max_bytes, timeout_s=timeout_s, progress=progress, page_timeout_s=page_timeout_s
+    )
 
 
 # --- the worker side ----------------------------------------------------------------------------
@@ -172,11 +222,13 @@ def _limit_memory() -> None:
         pass
 
 
-def _parse_one(path: str, max_bytes: int | None) -> tuple[str, Any]:
-    from assistant.ingest.document import parse_file
+def _parse_one(
+    path: str, max_bytes: int | None, timeout_s: float = 0, progress: Callable[[int, int], None] | None = None
+) -> tuple[str, Any]:
+    from assistant.ingest.document import parse_here
 
     try:
-        return "ok", parse_file(Path(path), max_bytes=max_bytes)
+        return "ok", parse_here(Path(path), max_bytes, progress=progress, time_limit_s=timeout_s or None)
     except LoadError as exc:
         return "error", str(exc)
     except MemoryError:
@@ -201,12 +253,17 @@ def _serve(fd: int) -> None:
     conn.send("ready")
     while True:
         try:
-            path, max_bytes, timeout_s = conn.recv()
+            path, max_bytes, timeout_s, page_timeout_s = conn.recv()
         except (EOFError, OSError):
             return  # the parent closed the connection or exited
         # Backstop: if the parent is gone and cannot kill us, SIGALRM ends a hung parse.
         signal.setitimer(signal.ITIMER_REAL, timeout_s * 2 + 5)
-        result = _parse_one(path, max_bytes)
+
+        def progress(done: int, total: int, page_s: float = page_timeout_s, file_s: float = timeout_s) -> None:
+            signal.setitimer(signal.ITIMER_REAL, (page_s if done < total else file_s) * 2 + 5)
+            conn.send(("progress", done, total))
+
+        result = _parse_one(path, max_bytes, timeout_s, progress)
         signal.setitimer(signal.ITIMER_REAL, 0)
         try:
             conn.send(result)

@@ -50,26 +50,28 @@ def _folder(root: Path) -> Path:
 def test_a_folder_ingest_names_every_file_it_leaves_out_and_why(tmp_path: Path, store: Path) -> None:
     folder = _folder(tmp_path)
     out = run_cli(["ingest", str(folder), "--json"], store)
-    assert out.returncode == 1, out.stderr  # the scan and the empty file failed; the report landed
+    assert out.returncode == 1, out.stderr  # the broken files failed; the report landed
     report = json.loads(out.stdout)
     assert report["added"] == 1
     skipped = {Path(s["path"]).relative_to(folder).as_posix(): s for s in report["skipped"]}
-    assert set(skipped) == {"旧版总结.doc", "2023/台账.et", "公文.wps", "扫描页.jpg", "无扩展名", "README.md"}
-    for name in ("旧版总结.doc", "2023/台账.et", "公文.wps", "扫描页.jpg", "无扩展名"):
+    assert set(skipped) == {"2023/台账.et", "无扩展名", "README.md"}
+    for name in ("2023/台账.et", "无扩展名"):
         assert skipped[name]["kind"] == "unsupported"
         assert skipped[name]["reason"].startswith("不支持的文件类型") and ".docx" in skipped[name]["reason"]
-    assert "另存为 .docx" in skipped["旧版总结.doc"]["reason"] and "另存为 .docx" in skipped["公文.wps"]["reason"]
-    assert "另存为 .xlsx" in skipped["2023/台账.et"]["reason"] and "OCR" in skipped["扫描页.jpg"]["reason"]
+    assert "另存为 .xlsx" in skipped["2023/台账.et"]["reason"]
     assert skipped["README.md"]["kind"] == "not_report" and "说明文件" in skipped["README.md"]["reason"]
+    # .doc/.wps (LibreOffice) and images (OCR) are read now: these broken ones fail with their reason.
     failed = {Path(e["path"]).name: e["error"] for e in report["errors"]}
-    assert set(failed) == {"扫描件.pdf", "空白.txt"}
-    assert "扫描件" in failed["扫描件.pdf"] and "OCR" in failed["扫描件.pdf"] and "为空" in failed["空白.txt"]
+    assert set(failed) == {"扫描件.pdf", "空白.txt", "旧版总结.doc", "公文.wps", "扫描页.jpg"}
+    assert "没有文字层" in failed["扫描件.pdf"] and "文字识别" in failed["扫描件.pdf"] and "为空" in failed["空白.txt"]
+    assert "无法打开图片" in failed["扫描页.jpg"]
+    assert all("\n" not in failed[name] for name in ("旧版总结.doc", "公文.wps")), failed
 
     again = run_cli(["ingest", str(folder)], store)  # the human output says the same
     assert again.returncode == 1 and "Traceback" not in again.stderr
     lines = again.stderr.splitlines()
-    assert any("另有 6 个文件未导入" in ln for ln in lines), again.stderr
-    for name in ("旧版总结.doc", "台账.et", "公文.wps", "扫描页.jpg", "无扩展名"):
+    assert any("另有 3 个文件未导入" in ln for ln in lines), again.stderr
+    for name in ("台账.et", "无扩展名"):
         assert any(ln.startswith("未导入 ") and name in ln and "不支持的文件类型" in ln for ln in lines), again.stderr
     assert any(ln.startswith("未导入说明文件 1 个") and "README.md" in ln for ln in lines), again.stderr
     assert "config" not in again.stderr and "pyc" not in again.stderr  # hidden and cache folders: quiet

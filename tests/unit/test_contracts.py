@@ -38,8 +38,19 @@ def answer() -> Answer:
 SHAPES = {
     "ingest": (
         IngestReport().to_json(),
-        {"files", "chunks", "added", "updated", "removed", "unchanged", "errors", "skipped", "duplicates", "recovered"}
-        | {"notes"}
+        {
+            "files",
+            "chunks",
+            "added",
+            "updated",
+            "removed",
+            "unchanged",
+            "errors",
+            "skipped",
+            "duplicates",
+            "recovered",
+            "notes",
+        }
         | {"chunks_embedded", "chunks_deleted", "chars", "seconds"},
     ),
     "search passage": (

@@ -36,7 +36,7 @@ PUBLIC = {
         "SettingsError",
         "__version__",
     ],
-    "assistant.bench": ["ingest", "llm", "process", "rgb_sentences", "run", "scale_corpus"],
+    "assistant.bench": ["ingest", "llm", "ocr", "process", "rgb_sentences", "run", "scale_corpus"],
     "assistant.eval": ["dataset", "metrics", "report", "rgb", "runner"],
     "assistant.generation": [
         "answer",
@@ -57,9 +57,11 @@ PUBLIC = {
     "assistant.ingest": [
         "chunking",
         "clean",
+        "convert",
         "document",
         "loaders",
         "metadata",
+        "ocr",
         "pipeline",
         "sandbox",
         "sheets",

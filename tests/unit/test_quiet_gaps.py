@@ -17,20 +17,37 @@ from assistant.ui.writer import stage_uploads
 
 
 def test_the_walk_lists_what_it_leaves_out_and_stays_quiet_about_hidden_and_cache_folders(tmp_path: Path) -> None:
-    for name in ("a/报告.txt", "a/旧.doc", "README.md", ".git/x.txt", "__pycache__/m.pyc", "b/图.png"):
+    for name in (
+        "a/报告.txt",
+        "a/旧.rtf",
+        "README.md",
+        ".git/x.txt",
+        "__pycache__/m.pyc",
+        "b/图.tif",
+        "c/旧.doc",
+        "c/扫描.png",
+    ):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x", encoding="utf-8")
     skipped: list[dict[str, str]] = []
     files, errors = expand_paths([tmp_path], skipped)
-    assert [p.name for p in files] == ["报告.txt"] and not errors
+    assert (
+        sorted(p.name for p in files) == sorted(["报告.txt", "旧.doc", "扫描.png"]) and not errors
+    )  # .doc, images: read now
     kinds = {Path(s["path"]).name: s["kind"] for s in skipped}
-    assert kinds == {"旧.doc": UNSUPPORTED, "图.png": UNSUPPORTED, "README.md": NOT_REPORT}
+    assert kinds == {"旧.rtf": UNSUPPORTED, "图.tif": UNSUPPORTED, "README.md": NOT_REPORT}
     assert expand_paths([tmp_path])[0] == files  # without a list: as before
 
 
 @pytest.mark.parametrize(
     ("name", "hint"),
-    [("a.doc", "另存为 .docx"), ("a.WPS", "另存为 .docx"), ("a.xls", ".xlsx"), ("a.tif", "OCR"), ("a.zip", "解压")],
+    [
+        ("a.rtf", "另存为 .docx"),
+        ("a.WPT", "另存为 .docx"),
+        ("a.et", "另存为 .xlsx"),
+        ("a.tif", "另存为 .png"),
+        ("a.zip", "解压"),
+    ],
 )
 def test_an_unsupported_type_says_what_is_supported_and_what_to_do(tmp_path: Path, name: str, hint: str) -> None:
     reason = unsupported_reason(Path(name))
