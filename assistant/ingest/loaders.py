@@ -7,7 +7,7 @@ from __future__ import annotations
 import codecs
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,6 +73,7 @@ class LoadError(AssistantError):
 class LoadedText:
     text: str
     encoding: str
+    _: KW_ONLY  # the rest by name: two readers adding fields once swapped notes into pages
     pages: tuple[str, ...] = ()  # a PDF's or image's text page by page (text is their "\n" join)
     ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text came from OCR
     notes: tuple[str, ...] = ()  # what ingest should say about the file (a hidden sheet, empty OCR pages), Chinese

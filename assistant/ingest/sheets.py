@@ -77,7 +77,7 @@ def load_xlsx(path: Path) -> LoadedText:
         if rows:
             lines.append(sheet.title)
             lines.extend(rows)
-    return LoadedText("\n".join(lines), "xlsx", tuple(notes))
+    return LoadedText("\n".join(lines), "xlsx", notes=tuple(notes))
 
 
 def _check_xlsx(path: Path) -> None:
