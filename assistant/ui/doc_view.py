@@ -34,6 +34,8 @@ CSS = """
 .doc-view table.doc-table th, .doc-view table.doc-table td {border:1px solid #c8d0dc;padding:2px 8px}
 .doc-view table.doc-table th {background:#f2f5fa}
 .doc-tree ul {margin:2px 0 2px 16px;padding:0}
+.doc-view .doc-ocr {border-left:3px dashed #c9a227;padding-left:6px}
+.doc-view .doc-ocr-note {background:#fff8e1;border:1px solid #e6c65c;padding:4px 8px;margin:4px 0}
 .doc-tree li {list-style:disc}
 """
 
@@ -115,9 +117,15 @@ def _table(rows: list[tuple[Line, list[tuple[str, str]]]], span: tuple[int, int]
     return f'<table class="doc-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
-def body_html(lines: Sequence[Line], focus: tuple[int, int] | None, span: tuple[int, int] | None) -> str:
+def body_html(
+    lines: Sequence[Line],
+    focus: tuple[int, int] | None,
+    span: tuple[int, int] | None,
+    ocr: Sequence[tuple[int, int]] = (),
+) -> str:
     """The text: headings as headings, runs of table rows with the same headers as one table, the lines
-    of the focused passage (`focus`, cleaned-text offsets) in one block with id doc-focus."""
+    of the focused passage (`focus`, cleaned-text offsets) in one block with id doc-focus; lines inside
+    `ocr` (spans of passages read by OCR) in class doc-ocr."""
     out: list[str] = []
     rows: list[tuple[Line, list[tuple[str, str]]]] = []
     in_focus = False
@@ -141,10 +149,12 @@ def body_html(lines: Sequence[Line], focus: tuple[int, int] | None, span: tuple[
             continue
         flush()
         level = heading_level(line.text.strip())
+        read = " doc-ocr" if any(line.start < b and line.end > a for a, b in ocr) else ""
+        tip = f' title="{OCR_TIP}"' if read else ""
         if level is not None and len(line.text) <= 60:
-            out.append(f'<div class="doc-h doc-h{min(level, 3)}">{_marked(line, span)}</div>')
+            out.append(f'<div class="doc-h doc-h{min(level, 3)}{read}"{tip}>{_marked(line, span)}</div>')
         else:
-            out.append(f'<p class="doc-line">{_marked(line, span)}</p>')
+            out.append(f'<p class="doc-line{read}"{tip}>{_marked(line, span)}</p>')
     flush()
     if in_focus:
         out.append("</div>")
@@ -181,8 +191,25 @@ def doc_html(
     if chunk is not None and span is None:
         span = focus  # the quote is not in it as written (a rewritten quote): the whole passage is marked
     lines = rebuild(chunks)
+    ocr = [(int(m.get("start", 0)), int(m.get("end", 0))) for m in chunks if m.get("ocr")]
     return (
-        f'<div class="doc-view"><h3>{_e(title)}</h3><div class="doc-head">{_e(about)}</div>'
-        f'<div class="doc-cols">{section_tree(chunks)}<div class="doc-body">{body_html(lines, focus, span)}</div>'
+        f'<div class="doc-view"><h3>{_e(title)}</h3><div class="doc-head">{_e(about)}</div>{ocr_note(chunks)}'
+        f'<div class="doc-cols">{section_tree(chunks)}'
+        f'<div class="doc-body">{body_html(lines, focus, span, ocr)}</div>'
         "</div></div>"
+    )
+
+
+OCR_TIP = "此段由文字识别（OCR）自扫描页得到，可能有误，请以原件为准"
+
+
+def ocr_note(chunks: Sequence[dict[str, Any]]) -> str:
+    """A line above the text naming the pages read by OCR (chunk metadata `ocr`, `page`); "" if none."""
+    pages = sorted({int(m["page"]) for m in chunks if m.get("ocr") and m.get("page")})
+    if not any(m.get("ocr") for m in chunks):
+        return ""
+    where = f"第 {'、'.join(map(str, pages))} 页" if pages else "部分页面"
+    return (
+        f'<div class="doc-ocr-note">本文{where}为扫描件，文字由文字识别（OCR）得到，'
+        "已用虚线框标出，可能有误，请以原件为准。</div>"
     )

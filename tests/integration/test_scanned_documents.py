@@ -9,7 +9,9 @@ import difflib
 import io
 import json
 import os
+import re
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +21,13 @@ from chromadb.config import Settings as ChromaSettings
 from pypdf import PdfReader, PdfWriter
 
 from assistant.bench.ocr import render_pages
+from assistant.config import Settings
 from assistant.ingest.clean import clean_text
 from assistant.ingest.loaders import LoadError
 from assistant.ingest.sandbox import ParseWorker
+from assistant.services import Services
+from assistant.ui.catalog import Catalog
+from assistant.ui.doc_view import doc_html
 from tests.builders import make_cjk_pdf
 from tests.conftest import SEEDS, run_cli
 
@@ -179,3 +185,19 @@ def test_a_page_over_its_time_limit_stops_the_scan_with_a_clear_message(fifty_pa
     finally:
         worker.close()
     assert os.path.exists(fifty_pages)
+
+
+def test_the_document_view_marks_the_text_read_by_ocr(scanned: dict[str, Any]) -> None:
+    """The app's 原文 view of the mixed PDF, from the real store: a note names the scanned page and its
+    lines are marked; the text-layer page's lines are not."""
+    settings = replace(Settings.from_env(), store_dir=scanned["store"])
+    catalog = Catalog(Services.open(settings))
+    title, chunks = catalog.doc_view("混合扫描")
+    page = doc_html(title, catalog.about("混合扫描"), chunks)
+    assert "本文第 2 页为扫描件" in page and "文字识别（OCR）" in page
+    marked = re.findall(r'<p class="doc-line doc-ocr"[^>]*>(.*?)</p>', page)
+    plain = re.findall(r'<p class="doc-line">(.*?)</p>', page)
+    assert marked and plain
+    assert any("一千二百亩" in line for line in plain) and not any("一千二百亩" in line for line in marked)
+    sentence = _sentence(scanned["pdf"].text)
+    assert max(_found(sentence, line) for line in marked) >= 0.9

@@ -91,3 +91,14 @@ def test_gradio_labels_are_chinese_in_every_locale_gradio_ships() -> None:
         assert table["upload_text.click_to_upload"] == "点击上传"
         assert table["errors.use_via_api"] == "通过 API 使用"
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in text) for text in locale.ZH.values())
+
+
+def test_passages_read_by_ocr_are_marked_and_their_pages_named() -> None:
+    text = "XX乡2023年工作总结\n一、主要工作\n全乡完成造林一千二百亩。\n扫描页上的第二段文字。"
+    doc = parse_text(text, "scan")
+    chunks = [{**c.store_metadata(), "id": c.chunk_id, "text": c.text} for c in chunk_document(doc)]
+    assert "doc-ocr" not in doc_html("t", "", chunks), "a text document has no OCR marks"
+    scanned = [{**m, "ocr": True, "page": 2} for m in chunks]
+    page = doc_html("t", "", scanned)
+    assert "本文第 2 页为扫描件" in page
+    assert '<p class="doc-line doc-ocr"' in page and "可能有误" in page
