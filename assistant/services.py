@@ -197,19 +197,24 @@ class Services:
         """
         with self._disk_full():
             self.settle(holding_lock=True)
-            report = ingest_paths(
-                paths,
-                self.store,
-                self.embedder,
-                max_chars=self.settings.chunk_max_chars,
-                max_bytes=self.settings.max_file_mb * 1024 * 1024,
-                parse_timeout_s=self.settings.parse_timeout_s,
-                ocr_page_timeout_s=self.settings.ocr_page_timeout_s,
-                progress=progress,
-                written=written,
-                stage=stage,
-                ledger=self.ledger,
-            )
+            try:
+                report = ingest_paths(
+                    paths,
+                    self.store,
+                    self.embedder,
+                    max_chars=self.settings.chunk_max_chars,
+                    max_bytes=self.settings.max_file_mb * 1024 * 1024,
+                    parse_timeout_s=self.settings.parse_timeout_s,
+                    ocr_page_timeout_s=self.settings.ocr_page_timeout_s,
+                    progress=progress,
+                    written=written,
+                    stage=stage,
+                    ledger=self.ledger,
+                )
+            except Exception:  # stopped half way (cancelled, a bug): what was written is searchable too
+                with contextlib.suppress(Exception):
+                    self.sync_lexical()
+                raise
             report.recovered = [{"doc": doc, "outcome": outcome} for doc, outcome in self._settled]
             self._settled = []
             self.sync_lexical()

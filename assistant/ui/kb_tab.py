@@ -57,6 +57,11 @@ class KnowledgeBaseEvents:
             return self.refreshed(error_html(str(exc)))
         return self.refreshed(f"<p>已删除 {html.escape(doc_id)}（{n} 段）。</p>")
 
+    def cancel(self) -> str:
+        if self.writer.cancel():
+            return "<p>正在取消导入，当前这一步结束后停止……</p>"
+        return "<p>没有正在进行的导入。</p>"
+
     def view(self, doc_id: str) -> str:
         try:
             title, chunks = self.catalog.doc_view(doc_id)
@@ -77,6 +82,7 @@ def kb_tab(events: KnowledgeBaseEvents, max_upload_mb: int) -> None:
         with gr.Row():
             upload_btn = gr.Button("导入", variant="primary", elem_id="upload-btn")
             reindex_btn = gr.Button("重建索引", elem_id="reindex-btn")
+            cancel_btn = gr.Button("取消导入", elem_id="cancel-btn")
         status = gr.HTML(elem_id="kb-status")
         table = gr.Dataframe(headers=DOC_HEADERS, value=docs, interactive=False, elem_id="doc-table")
         with gr.Row():
@@ -97,3 +103,5 @@ def kb_tab(events: KnowledgeBaseEvents, max_upload_mb: int) -> None:
     reindex_btn.click(on_reindex, None, outputs, api_visibility="private")
     delete_btn.click(events.delete, [pick], outputs, api_visibility="private")
     view_btn.click(events.view, [pick], [tree], api_visibility="private")
+    # Not Gradio's `cancels`: that stops waiting but not the ingest thread; this stops the ingest itself.
+    cancel_btn.click(events.cancel, None, [status], api_visibility="private", queue=False)

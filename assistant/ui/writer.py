@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from assistant.cli_progress import stage_text
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, unsupported_reason
 from assistant.ingest.pipeline import IngestReport
 from assistant.services import Services
@@ -64,6 +65,8 @@ class KnowledgeBaseWriter:
         self._store_lock = store_lock
         self._on_write = on_write
         self._lock = threading.RLock()
+        self._cancel = threading.Event()  # set by 取消导入: the running ingest stops at its next step
+        self._running = threading.Event()
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
@@ -109,6 +112,14 @@ class KnowledgeBaseWriter:
             self.services.lexical.rebuild(self.services.store.chunks())
         return report
 
+    def cancel(self) -> bool:
+        """Ask the running upload or re-index to stop (a scan's OCR stops within its current page: the
+        parse worker is killed); what was already written stays. False when nothing is running."""
+        if not self._running.is_set():
+            return False
+        self._cancel.set()
+        return True
+
     def _ingest(self, paths: list[Path], progress: ProgressFn | None) -> IngestReport:
         def on_embed(done: int, total: int, label: str) -> None:
             if progress and total:
@@ -116,5 +127,20 @@ class KnowledgeBaseWriter:
                 if done == total:  # what is left: the last document's write and the lexical sync
                     progress(1.0, "更新关键词索引")
 
+        def on_stage(stage: str, label: str, done: int, total: int) -> None:
+            if self._cancel.is_set():
+                raise IngestCancelled("已取消导入：取消前已导入的文件保留，其余文件未导入。")
+            if progress and stage in ("parse", "ocr", "chunk"):  # embedding: on_embed
+                progress(done / total if total else 0.0, stage_text(stage, label, done, total))
+
         with self._writing():
-            return self.services.ingest(paths, progress=on_embed)
+            self._cancel.clear()
+            self._running.set()
+            try:
+                return self.services.ingest(paths, progress=on_embed, stage=on_stage)
+            finally:
+                self._running.clear()
+
+
+class IngestCancelled(UserError):
+    """The user pressed 取消导入."""

@@ -201,3 +201,49 @@ def test_the_document_view_marks_the_text_read_by_ocr(scanned: dict[str, Any]) -
     assert any("一千二百亩" in line for line in plain) and not any("一千二百亩" in line for line in marked)
     sentence = _sentence(scanned["pdf"].text)
     assert max(_found(sentence, line) for line in marked) >= 0.9
+
+
+def test_the_apps_cancel_stops_a_50_page_scan_and_keeps_what_was_written(fifty_pages: Path, tmp_path: Path) -> None:
+    """The 知识库 tab's upload of a long scan, through the app's writer on a real store: progress names
+    the page being read, 取消导入 stops it during its first page (the parse worker is killed), the reports
+    already in stay searchable, and the app can ingest again afterwards."""
+    import threading
+
+    from assistant.ui.writer import IngestCancelled, KnowledgeBaseWriter
+
+    settings = replace(Settings.from_env(), store_dir=tmp_path / "store", ocr_page_timeout_s=600)
+    services = Services.open(settings)
+    writer = KnowledgeBaseWriter(services, Catalog(services), tmp_path / "uploads")
+    assert writer.cancel() is False  # nothing running
+    text = tmp_path / "安民乡2023年工作总结.txt"
+    text.write_text((SEEDS / "002_501c0fb6689f0a4e.txt").read_text(encoding="utf-8")[:3000], encoding="utf-8")
+    assert writer.upload([text]).added == 1
+    seen: list[str] = []
+    outcome: dict[str, BaseException | None] = {}
+
+    def upload() -> None:
+        try:
+            writer.upload([fifty_pages], progress=lambda _x, desc: seen.append(desc))
+            outcome["error"] = None
+        except BaseException as exc:  # what the tab shows
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=upload)
+    thread.start()
+    deadline = time.monotonic() + 300
+    while not any("文字识别" in d and "第 1/50 页" in d for d in seen):
+        assert thread.is_alive() and time.monotonic() < deadline, seen
+        time.sleep(0.2)
+    asked = time.monotonic()
+    assert writer.cancel() is True
+    thread.join(timeout=120)
+    assert not thread.is_alive(), "the cancelled scan still ran"
+    took = time.monotonic() - asked
+    assert isinstance(outcome["error"], IngestCancelled) and "已取消导入" in str(outcome["error"])
+    print(f"cancel stopped the scan {took:.1f} s after it was asked")
+    assert set(services.store.documents()) == {"安民乡2023年工作总结"}
+    assert services.lexical.search("红色旅游", k=3)
+    other = tmp_path / "安民乡2024年工作计划.txt"
+    other.write_text("安民乡2024年工作计划\n一、重点工作\n新建红色研学基地2处。", encoding="utf-8")
+    again = writer.upload([other])  # not stuck: the next upload runs
+    assert again.added == 1 and not again.errors
