@@ -4,10 +4,9 @@ command line (assistant/cli.py) adds this group."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -49,8 +48,7 @@ def ledger(
     check_kind(kind)
     book = _ledger()
     if as_json and out is None:  # the JSON form straight from the table, one row a line (fast at 100k chunks)
-        records = book.records(place=place, year=year, doc=doc, indicator=indicator, kind=kind)
-        _print_rows(records)
+        _print_rows(book.json_rows(place=place, year=year, doc=doc, indicator=indicator, kind=kind))
         return
     found = rows(book, place=place, year=year, doc=doc, indicator=indicator, kind=kind)
     if out is not None:
@@ -69,13 +67,12 @@ def ledger(
         err.print(f"共 {len(found)} 行", highlight=False, markup=False)
 
 
-def _print_rows(records: list[dict[str, Any]]) -> None:
-    """`{"rows": [...]}` with one row per line: valid JSON, and 3× faster than indenting 260k rows."""
-    out = sys.stdout
-    out.write('{"rows": [')
-    for i, record in enumerate(records):
-        out.write(("\n" if i == 0 else ",\n") + json.dumps(record, ensure_ascii=False))
-    out.write("\n]}\n" if records else "]}\n")
+def _print_rows(rows: list[bytes]) -> None:
+    """`{"rows": [...]}` with one row (its stored UTF-8 JSON) per line: valid JSON, nothing re-encoded."""
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    out.write(b'{"rows": [\n' + b",\n".join(rows) + b"\n]}\n" if rows else b'{"rows": []}\n')
+    out.flush()
 
 
 @ledger_app.command("plan-vs-actual")

@@ -115,3 +115,32 @@ def test_a_five_year_total_is_no_year_amount_for_the_rate_check() -> None:
     assert check([total, before, rate]) == []
     yearly = replace(total, quote="规模以上工业总产值完成745亿元")
     assert [i["type"] for i in check([yearly, before, rate])] == ["rate_contradiction"]
+
+
+def test_json_rows_are_the_rows_json_form_and_an_older_ledger_is_rebuilt(tmp_path: Path) -> None:
+    import json
+    import sqlite3
+
+    ledger = Ledger(tmp_path / "ledger.sqlite")
+    written = [
+        row(doc="a", start=5, quote="全年完成“两个确保”，增长7.5%"),
+        row(doc="a", value="XX亿元", undisclosed=True),
+    ]
+    ledger.write("a", "sha-a", written)
+    assert (
+        [json.loads(b) for b in ledger.json_rows()]
+        == [r.to_json() for r in ledger.rows()]
+        == [r.to_json() for r in sorted(written, key=lambda r: r.start)]
+    )
+    assert [json.loads(b)["value"] for b in ledger.json_rows(indicator="增速")] == ["XX亿元", "7.5%"]
+    ledger.close()
+    old = tmp_path / "old.sqlite"  # a ledger of the first schema: no JSON column, no schema stamp
+    db = sqlite3.connect(old)
+    db.executescript('CREATE TABLE rows (id INTEGER PRIMARY KEY, "doc"); CREATE TABLE docs (doc, sha256, version);')
+    db.execute("INSERT INTO docs VALUES ('a', 'sha-a', '3')")
+    db.commit()
+    db.close()
+    rebuilt = Ledger(old)
+    assert rebuilt.stamps() == {} and rebuilt.count() == 0  # sync() then rebuilds every document
+    rebuilt.write("a", "sha-a", written)
+    assert len(rebuilt.json_rows()) == 2
