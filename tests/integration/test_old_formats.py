@@ -97,5 +97,13 @@ def test_a_real_xls_converts_to_xlsx_with_its_values(tmp_path: Path) -> None:
     with converted_copy(xls, ".xlsx", time_limit_s=120) as copy:
         rows = [list(r) for r in openpyxl.load_workbook(copy).active.iter_rows(values_only=True)]
     assert rows == [["项目名称", "投资（万元）", "进度"], ["村组道路硬化", 500, "已完工"], ["高标准农田", 1200, "在建"]]
-    # .xls is read once .xlsx is (the spreadsheet loader); until then a folder lists it as skipped.
-    assert (".xls" in SUPPORTED_SUFFIXES) == (".xlsx" in SUPPORTED_SUFFIXES)
+    # Ingested like an .xlsx: each row a citable line with its headers, its figures in the ledger.
+    assert ".xls" in SUPPORTED_SUFFIXES and ".xlsx" in SUPPORTED_SUFFIXES
+    store = tmp_path / "store"
+    out = run_cli(["ingest", str(xls), "--json"], store)
+    assert out.returncode == 0 and json.loads(out.stdout)["added"] == 1, out.stderr
+    top = json.loads(run_cli(["search", "高标准农田投资", "--k", "1", "--json"], store).stdout)["passages"][0]
+    assert "项目名称：高标准农田" in top["text"] and "投资（万元）：1200" in top["text"]
+    ledger = json.loads(run_cli(["ledger", "--json"], store).stdout)["rows"]
+    found = {(r["indicator"], r["value"], r["number"]) for r in ledger}
+    assert ("高标准农田投资（万元）", "1200", 12_000_000) in found, found
