@@ -195,6 +195,18 @@ def _detect(data: bytes) -> LoadedText:
 
 def check_docx_zip(path: Path) -> None:
     """Refuse a .docx that is not a zip or would inflate to far more than any real report (zip bomb)."""
+    check_office_zip(path, ".docx")
+
+
+# Per Office zip format: the program's name, the old binary format that has the same suffix's role, and
+# what to save it with.
+_OFFICE = {".docx": ("Word", "旧版 Word（.doc）", "Word"), ".xlsx": ("Excel", "旧版 Excel（.xls）", "Excel 或 WPS")}
+
+
+def check_office_zip(path: Path, suffix: str) -> None:
+    """Refuse an Office zip file (.docx, .xlsx) that is an old binary or encrypted file, not a zip, or
+    would inflate to far more than any real report (zip bomb); the messages name the program."""
+    app, old, editor = _OFFICE[suffix]
     try:
         with open(path, "rb") as fh:
             head = fh.read(8)
@@ -202,26 +214,26 @@ def check_docx_zip(path: Path) -> None:
         raise LoadError(f"无法读取文件：{exc.strerror or exc}") from exc
     if head.startswith(_OLE_MAGIC):
         raise LoadError(
-            "这是旧版 Word（.doc）或设有密码的 Word 文件，不是 .docx：请在 Word 中另存为 .docx（并去掉密码）后再导入"
+            f"这是{old}或设有密码的 {app} 文件，不是 {suffix}：请在 {editor} 中另存为 {suffix}（并去掉密码）后再导入"
         )
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise LoadError("无法打开 Word 文件：不是有效的 .docx（zip）文件，可能已损坏或扩展名不对") from exc
+        raise LoadError(f"无法打开 {app} 文件：不是有效的 {suffix}（zip）文件，可能已损坏或扩展名不对") from exc
     if len(infos) > DOCX_MAX_ENTRIES:
-        raise LoadError(f"Word 文件内部条目过多（{len(infos)} 个，上限 {DOCX_MAX_ENTRIES}），可能是恶意构造的，已拒绝")
+        raise LoadError(f"{app} 文件内部条目过多（{len(infos)} 个，上限 {DOCX_MAX_ENTRIES}），可能是恶意构造的，已拒绝")
     total = sum(info.file_size for info in infos)
     if total > DOCX_MAX_UNCOMPRESSED_BYTES:
         raise LoadError(
-            f"Word 文件解压后过大（{total / _MB:.0f} MB，上限 {DOCX_MAX_UNCOMPRESSED_BYTES / _MB:.0f} MB），"
+            f"{app} 文件解压后过大（{total / _MB:.0f} MB，上限 {DOCX_MAX_UNCOMPRESSED_BYTES / _MB:.0f} MB），"
             "可能是压缩炸弹，已拒绝"
         )
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > DOCX_RATIO_MIN_BYTES and ratio > DOCX_MAX_RATIO:
             raise LoadError(
-                f"Word 文件中的 {info.filename} 压缩比异常（{ratio:.0f}:1，解压后 {info.file_size / _MB:.0f} MB），"
+                f"{app} 文件中的 {info.filename} 压缩比异常（{ratio:.0f}:1，解压后 {info.file_size / _MB:.0f} MB），"
                 "可能是压缩炸弹，已拒绝"
             )
 

@@ -16,10 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from assistant.ingest.loaders import LoadedText, LoadError, check_docx_zip, decode_text_bytes
+from assistant.ingest.loaders import LoadedText, LoadError, check_office_zip, decode_text_bytes
 from assistant.ingest.tables import Cell, table_lines
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAX_LISTED = 5  # cells named in a note before "等"
 
 
@@ -53,7 +52,7 @@ def format_value(value: Any, number_format: str = "General") -> str:
 def load_xlsx(path: Path) -> LoadedText:
     import openpyxl
 
-    _check_xlsx(path)
+    check_office_zip(path, ".xlsx")
     try:
         values = openpyxl.load_workbook(path, data_only=True)
         formulas = openpyxl.load_workbook(path, data_only=False)
@@ -78,23 +77,6 @@ def load_xlsx(path: Path) -> LoadedText:
             lines.append(sheet.title)
             lines.extend(rows)
     return LoadedText("\n".join(lines), "xlsx", notes=tuple(notes))
-
-
-def _check_xlsx(path: Path) -> None:
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-    except OSError as exc:
-        raise LoadError(f"无法读取文件：{exc.strerror or exc}") from exc
-    if head.startswith(_OLE_MAGIC):
-        raise LoadError(
-            "这是旧版 Excel（.xls）或设有密码的 Excel 文件，不是 .xlsx："
-            "请在 Excel 或 WPS 中另存为 .xlsx（并去掉密码）后再导入"
-        )
-    try:
-        check_docx_zip(path)  # the same zip-bomb guards as .docx; its messages name Word
-    except LoadError as exc:
-        raise LoadError(str(exc).replace("Word", "Excel").replace(".docx", ".xlsx")) from exc
 
 
 def _sheet_grid(sheet: Any, formula_sheet: Any) -> tuple[list[list[Cell]], list[str]]:
