@@ -197,7 +197,7 @@ def ledger_tab(view: LedgerView, doc_view: DocumentView, doc: DocParts) -> None:
             search = gr.Button("查询", variant="primary", elem_id="lg-search")
             save = gr.Button("导出 Excel（.xlsx）", elem_id="lg-export")
         status = gr.Markdown(elem_id="lg-status")
-        xlsx = gr.File(label="下载台账", elem_id="lg-file")
+        xlsx = gr.File(label="下载台账", elem_id="lg-file", visible=False, height=80)
         table = gr.Dataframe(headers=ROW_HEADERS, interactive=False, wrap=True, elem_id="lg-table", max_height=520)
         gr.Markdown("点选表中一行，在「原文」中查看该数字所在段落（原文高亮）。")
         with gr.Accordion("计划对照完成", open=True):
@@ -228,7 +228,7 @@ def ledger_tab(view: LedgerView, doc_view: DocumentView, doc: DocParts) -> None:
         if not found:
             raise gr.Error("没有可导出的行：请先查询。")
         try:
-            return str(view.export([Row(**r) for r in found]))
+            return gr.File(value=str(view.export([Row(**r) for r in found])), visible=True)
         except AssistantError as exc:
             raise gr.Error(str(exc)) from exc
 
