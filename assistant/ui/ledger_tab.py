@@ -199,7 +199,7 @@ def ledger_tab(view: LedgerView, doc_view: DocumentView, doc: DocParts) -> None:
         status = gr.Markdown(elem_id="lg-status")
         xlsx = gr.File(label="下载台账", elem_id="lg-file", visible=False, height=80)
         table = gr.Dataframe(headers=ROW_HEADERS, interactive=False, wrap=True, elem_id="lg-table", max_height=520)
-        gr.Markdown("点选表中一行，在「原文」中查看该数字所在段落（原文高亮）。")
+        gr.Markdown("点选表中一行，在「原文」中查看该数字所在段落（原文高亮）；计划对照、不一致两表同样可点。")
         with gr.Accordion("计划对照完成", open=True):
             plan_btn = gr.Button("对照计划与完成", elem_id="lg-plan-btn")
             plan = gr.Dataframe(headers=PLAN_HEADERS, interactive=False, wrap=True, elem_id="lg-plan")
@@ -215,6 +215,8 @@ def ledger_tab(view: LedgerView, doc_view: DocumentView, doc: DocParts) -> None:
             line = gr.LinePlot(x="年份", y="数值", label="按年份", elem_id="lg-line")
             bar = gr.BarPlot(x="地区", y="数值", label="按地区", elem_id="lg-bar", visible=False)
     shown = gr.State([])  # the filtered rows (their JSON), for a click and the export
+    plan_pairs = gr.State([])  # the pairs and issues shown, for a click
+    found_issues = gr.State([])
 
     def on_search(p: str, y: str, k: str, t: str) -> tuple[Any, ...]:
         try:
@@ -233,17 +235,31 @@ def ledger_tab(view: LedgerView, doc_view: DocumentView, doc: DocParts) -> None:
             raise gr.Error(str(exc)) from exc
 
     def on_row(found: list[dict[str, Any]], evt: gr.SelectData) -> tuple[Any, ...]:
-        picked = _picked(found, evt)
+        return open_row(_picked(found, evt))
+
+    def open_row(picked: dict[str, Any] | None) -> tuple[Any, ...]:
         if picked is None:
             return gr.skip(), error_html("找不到这一行（台账已更新），请重新查询。"), gr.skip()
         picker = gr.Dropdown(choices=doc_view.catalog.choices(), value=picked["doc"])
         return picker, doc_view.show(picked["doc"], picked["chunk_id"], picked["quote"]), picked["indicator"]
 
-    def on_plan(p: str) -> Any:
-        return plan_table(view.pairs(p))
+    def on_plan(p: str) -> tuple[Any, Any]:
+        pairs = view.pairs(p)
+        return plan_table(pairs), pairs
 
-    def on_check(p: str) -> Any:
-        return check_table(view.issues(p))
+    def on_plan_row(pairs: list[dict[str, Any]], evt: gr.SelectData) -> tuple[Any, ...]:
+        pair = _clicked(pairs, evt, lambda x: plan_table([x])[0])
+        target_side = _column(evt) in (PLAN_HEADERS.index("目标"), PLAN_HEADERS.index("目标原文"))
+        return open_row(None if pair is None else pair["target" if target_side else "actual"])
+
+    def on_check(p: str) -> tuple[Any, Any]:
+        found = view.issues(p)
+        return check_table(found), found
+
+    def on_check_row(found: list[dict[str, Any]], evt: gr.SelectData) -> tuple[Any, ...]:
+        issue = _clicked(found, evt, lambda x: check_table([x])[0])
+        second = _column(evt) == CHECK_HEADERS.index("原文二")
+        return open_row(None if issue is None else issue["rows"][1 if second else 0])
 
     def on_chart(n: str, m: str, p: str, y: str) -> tuple[Any, ...]:
         try:
@@ -268,10 +284,29 @@ def ledger_tab(view: LedgerView, doc_view: DocumentView, doc: DocParts) -> None:
     save.click(on_export, [shown], [xlsx], api_visibility="private")
     opened = table.select(on_row, [shown], [doc.pick, doc.page, name], api_visibility="private")
     opened.then(None, None, None, js=OPEN_JS)
-    plan_btn.click(on_plan, [place], [plan], api_visibility="private")
-    check_btn.click(on_check, [place], [issues], api_visibility="private")
+    plan_btn.click(on_plan, [place], [plan, plan_pairs], api_visibility="private")
+    check_btn.click(on_check, [place], [issues, found_issues], api_visibility="private")
+    outputs = [doc.pick, doc.page, name]
+    plan.select(on_plan_row, [plan_pairs], outputs, api_visibility="private").then(None, None, None, js=OPEN_JS)
+    issues.select(on_check_row, [found_issues], outputs, api_visibility="private").then(None, None, None, js=OPEN_JS)
     draw.click(on_chart, [name, mode, place, year], [line, bar, note], api_visibility="private")
     tab.select(on_select, None, [place, year], api_visibility="private")
+
+
+def _clicked(items: list[dict[str, Any]], evt: gr.SelectData, cells: Any) -> dict[str, Any] | None:
+    """The item whose table row (`cells(item)`) is the clicked one (a sorted grid too), else by position."""
+    value = getattr(evt, "row_value", None)
+    if value:
+        shown = [str(v) for v in value]
+        found = next((x for x in items if [str(c) for c in cells(x)] == shown), None)
+        if found is not None:
+            return found
+    at = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+    return items[at] if isinstance(at, int) and 0 <= at < len(items) else None
+
+
+def _column(evt: gr.SelectData) -> int:
+    return int(evt.index[1]) if isinstance(evt.index, (list, tuple)) and len(evt.index) > 1 else -1
 
 
 def _picked(found: list[dict[str, Any]], evt: gr.SelectData) -> dict[str, Any] | None:

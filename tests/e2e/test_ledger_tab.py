@@ -2,8 +2,9 @@
 (2017 and 2018, from ../shared/corpora, ingested through the CLI into the app's own store copy) and a
 small report whose figure sentence carries markup: filter the table and see the values as written,
 download the filtered rows as .xlsx and read them back, click a row and land in 原文 at its passage
-with the quote highlighted, the plan against achievement of 2017 marked 达成/未达成, the markup shown
-as text, and a line chart of one indicator over the years."""
+with the quote highlighted, the plan against achievement of 2017 marked 达成/未达成 (a click on a pair
+opens the achieved figure's passage), the markup shown as text, and a line chart of one indicator
+over the years."""
 
 from __future__ import annotations
 
@@ -118,6 +119,14 @@ def test_plan_against_achievement_of_two_consecutive_reports(page: Page, ledger_
     assert "亿元" in page.inner_text("#lg-chart-note")
     page.locator("#lg-line canvas, #lg-line svg").first.wait_for()
     extra_screenshot(page, "ledger-chart")
+
+    # A click on a pair's 完成 opens the next year's report at the achieved figure.
+    page.locator("#lg-plan [role='gridcell']").get_by_text("6435人", exact=True).click()
+    focus = page.locator("#doc-view #doc-focus")
+    focus.wait_for()
+    assert "文档编号 2018_" in page.inner_text("#doc-view"), "the next year's report"
+    marks = focus.locator("mark").all_inner_texts()
+    assert any("6435" in m for m in marks), marks
 
 
 def test_markup_in_a_figure_sentence_is_shown_as_text(page: Page, ledger_app: RunningApp) -> None:
