@@ -123,11 +123,10 @@ class LedgerView:
         self.export_dir = export_dir
 
     def options(self) -> tuple[list[str], list[str]]:
-        """(places, years) the ledger holds, for the filter dropdowns."""
-        found = self.catalog.ledger().rows()
-        places = sorted({r.place for r in found if r.place})
-        years = sorted({r.year for r in found if r.year})
-        return [ALL, *places], [ALL, *(str(y) for y in years)]
+        """(places, years) for the filter dropdowns: the documents' (the catalog's cached scan, not a
+        read of every row; a figure's year outside its reports' years can be typed in)."""
+        options = self.catalog.filter_options()
+        return [ALL, *options["township"]], [ALL, *options["year"]]
 
     def rows(self, place: str, year: str, kind: str, text: str) -> list[Row]:
         return self.catalog.ledger().rows(
@@ -214,7 +213,8 @@ def ledger_tab(view: LedgerView, doc_view: DocumentView, doc: DocParts) -> None:
             note = gr.Markdown(elem_id="lg-chart-note")
             line = gr.LinePlot(x="年份", y="数值", label="按年份", elem_id="lg-line")
             bar = gr.BarPlot(x="地区", y="数值", label="按地区", elem_id="lg-bar", visible=False)
-    shown = gr.State([])  # the filtered rows (their JSON), for a click and the export
+    shown = gr.State([])  # the rows in the grid (their JSON), for a click
+    asked = gr.State(None)  # the filters of the last 查询, for the export
     plan_pairs = gr.State([])  # the pairs and issues shown, for a click
     found_issues = gr.State([])
 
@@ -224,13 +224,14 @@ def ledger_tab(view: LedgerView, doc_view: DocumentView, doc: DocParts) -> None:
         except AssistantError as exc:
             raise gr.Error(str(exc)) from exc
         more = f"（表中显示前 {SHOWN} 行，导出含全部）" if len(found) > SHOWN else ""
-        return row_table(found), [r.to_json() for r in found], f"共 {len(found)} 行{more}"
+        listed = [r.to_json() for r in found[:SHOWN]]
+        return row_table(found), listed, [p, y, k, t], f"共 {len(found)} 行{more}"
 
-    def on_export(found: list[dict[str, Any]]) -> Any:
-        if not found:
+    def on_export(asked: list[str] | None) -> Any:
+        if not asked:
             raise gr.Error("没有可导出的行：请先查询。")
-        try:
-            return gr.File(value=str(view.export([Row(**r) for r in found])), visible=True)
+        try:  # the filters of the last 查询, read again: every row, not only those shown
+            return gr.File(value=str(view.export(view.rows(*asked))), visible=True)
         except AssistantError as exc:
             raise gr.Error(str(exc)) from exc
 
@@ -279,9 +280,9 @@ def ledger_tab(view: LedgerView, doc_view: DocumentView, doc: DocParts) -> None:
         return gr.Dropdown(choices=p), gr.Dropdown(choices=y)
 
     filters = [place, year, kind, text]
-    search.click(on_search, filters, [table, shown, status], api_visibility="private")
-    text.submit(on_search, filters, [table, shown, status], api_visibility="private")
-    save.click(on_export, [shown], [xlsx], api_visibility="private")
+    search.click(on_search, filters, [table, shown, asked, status], api_visibility="private")
+    text.submit(on_search, filters, [table, shown, asked, status], api_visibility="private")
+    save.click(on_export, [asked], [xlsx], api_visibility="private")
     opened = table.select(on_row, [shown], [doc.pick, doc.page, name], api_visibility="private")
     opened.then(None, None, None, js=OPEN_JS)
     plan_btn.click(on_plan, [place], [plan, plan_pairs], api_visibility="private")

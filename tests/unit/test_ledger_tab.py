@@ -111,13 +111,14 @@ def view(tmp_path: Path) -> LedgerView:
     ledger = Ledger(tmp_path / "ledger.sqlite")
     ledger.write("2017", "s1", [TARGET, RATE_T])
     ledger.write("2018", "s2", [ACTUAL, RATE_A, row(doc="2018", place="甲镇", kind="actual", start=9)])
-    catalog = SimpleNamespace(ledger=lambda: ledger)
+    options = {"township": ["海拉尔区", "甲镇"], "year": ["2016", "2017"]}
+    catalog = SimpleNamespace(ledger=lambda: ledger, filter_options=lambda: options)
     return LedgerView(catalog, tmp_path / "exports")  # type: ignore[arg-type]
 
 
 def test_view_filters_exports_pairs_and_charts(view: LedgerView) -> None:
     places, years = view.options()
-    assert places == ["全部", "海拉尔区", "甲镇"] and years == ["全部", "2017"]
+    assert places == ["全部", "海拉尔区", "甲镇"] and years == ["全部", "2016", "2017"]
     assert [r.value for r in view.rows("海拉尔区", "2017", "实际", "就业")] == ["6435人"]
     assert len(view.rows("全部", "全部", "全部", "")) == 5
     with pytest.raises(AssistantError):
