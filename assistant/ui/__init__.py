@@ -13,6 +13,7 @@ __all__ = [
     "handlers",
     "inputs",
     "kb_tab",
+    "ledger_tab",
     "locale",
     "page_js",
     "reader",

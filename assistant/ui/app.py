@@ -1,4 +1,4 @@
-"""The Gradio app: 问答 · 起草 · 知识库 · 原文 · 检索测试, plus the named API endpoints `ask` and `draft`.
+"""The Gradio app: 问答 · 起草 · 知识库 · 原文 · 检索测试 · 指标台账, plus the named API endpoints `ask` and `draft`.
 
 Each tab has its builder (chat_tab, draft_tab, kb_tab, retrieval_tab, api); they adapt the parts
 of AppService (handlers.py), which hold everything the app does, to components.
@@ -15,6 +15,7 @@ from assistant.ui.doc_tab import DocumentView, citation_opener, doc_tab
 from assistant.ui.draft_tab import draft_tab
 from assistant.ui.handlers import AppService
 from assistant.ui.kb_tab import KnowledgeBaseEvents, kb_tab
+from assistant.ui.ledger_tab import LedgerView, ledger_tab
 from assistant.ui.reader import writer_options
 from assistant.ui.retrieval_tab import retrieval_tab
 
@@ -30,6 +31,7 @@ def build_app(app: AppService, settings: Settings) -> gr.Blocks:
         kb_tab(KnowledgeBaseEvents(app.catalog, app.writer), settings.max_upload_mb)
         doc = doc_tab(view := DocumentView(app.catalog))
         retrieval_tab(app.answers, options)
+        ledger_tab(LedgerView(app.catalog, app.drafts.export_dir), view, doc)
         citation_opener(view, chat, doc)
         api_endpoints(app.answers, app.drafts)
     return demo

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.ledger.store import Ledger, sync
 from assistant.services import Services
 from assistant.types import DocRecord, format_years
 from assistant.ui.inputs import UserError
@@ -42,6 +43,11 @@ class Catalog:
             ]
             for r in rows
         ]
+
+    def ledger(self) -> Ledger:
+        """The figure ledger (assistant/ledger) in line with the store: `sync` is one count when nothing changed."""
+        sync(self.services.store, self.services.ledger)
+        return self.services.ledger
 
     def filter_options(self) -> dict[str, list[str]]:
         docs = self.records().values()

@@ -96,6 +96,7 @@ PUBLIC = {
         "handlers",
         "inputs",
         "kb_tab",
+        "ledger_tab",
         "locale",
         "page_js",
         "reader",
