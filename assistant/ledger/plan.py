@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from assistant.ledger.extract import Row
@@ -37,16 +37,17 @@ def _is_review(row: Row) -> bool:
 def plan_vs_actual(rows: Iterable[Row]) -> list[dict[str, Any]]:
     """Each target with the achieved value of its indicator and year, best match first."""
     rows = list(rows)
-    actuals: dict[tuple[str, int], list[Row]] = defaultdict(list)
+    # Achieved rows by (place, year), then by (indicator, unit class): a target is compared with each
+    # distinct name once, not with every row (a place's archive repeats its indicators year after year).
+    actuals: dict[tuple[str, int], dict[tuple[str, str], list[Row]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
         if row.kind in ("actual", "change") and _is_review(row):
-            actuals[(row.place, row.year)].append(row)
+            actuals[(row.place, row.year)][(row.indicator, _unit_class(row))].append(row)
     pairs = []
     for target in rows:
         if target.kind != "target" or len(target.indicator) < _MIN_NAME:
             continue
-        candidates = [a for a in actuals.get((target.place, target.year), []) if a.doc != target.doc]
-        actual, same = _match(target, candidates)
+        actual, same = _match(target, actuals.get((target.place, target.year), {}))
         if actual is None:
             continue
         met, reason = _met(target, actual) if same else (None, "指标名称不一致，口径可能不同")
@@ -64,23 +65,34 @@ def plan_vs_actual(rows: Iterable[Row]) -> list[dict[str, Any]]:
     return pairs
 
 
-def _match(target: Row, candidates: list[Row]) -> tuple[Row | None, bool]:
+def _other(rows: list[Row], doc: str) -> Row | None:
+    """The first of `rows` from another report than `doc` (a target is met in the next report)."""
+    return next((r for r in rows if r.doc != doc), None)
+
+
+def _match(target: Row, groups: Mapping[tuple[str, str], list[Row]]) -> tuple[Row | None, bool]:
     """The achieved row for a target: the same indicator and unit, or the same with a scope word of
     up to two characters before it (地方公共财政预算收入 for 公共财政预算收入, 城镇新增就业 for 新增就业)
     where neither sentence says the basis changed (可比口径, 同口径) (True); else one whose name holds
-    the target's or is held in it (False: not comparable as such)."""
-    for a in candidates:
-        if a.indicator == target.indicator and _unit_class(a) == _unit_class(target):
-            return a, True
-    for a in candidates:
-        short, long = sorted((a.indicator, target.indicator), key=len)
-        if _unit_class(a) == _unit_class(target) and long.endswith(short) and len(long) - len(short) <= 2:
-            return a, not any(_BASIS_CHANGED.search(r.quote) for r in (a, target))
-    for a in candidates:
-        if _unit_class(a) != _unit_class(target) or len(a.indicator) < _MIN_NAME:
+    the target's or is held in it (False: not comparable as such). `groups`: the achieved rows of the
+    target's place and year by (indicator, unit class)."""
+    unit = _unit_class(target)
+    exact = _other(groups.get((target.indicator, unit), []), target.doc)
+    if exact is not None:
+        return exact, True
+    for (name, name_unit), found in groups.items():
+        short, long = sorted((name, target.indicator), key=len)
+        if name_unit == unit and long.endswith(short) and len(long) - len(short) <= 2:
+            a = _other(found, target.doc)
+            if a is not None:
+                return a, not any(_BASIS_CHANGED.search(r.quote) for r in (a, target))
+    for (name, name_unit), found in groups.items():
+        if name_unit != unit or len(name) < _MIN_NAME:
             continue
-        if target.indicator in a.indicator or a.indicator in target.indicator:
-            return a, False
+        if target.indicator in name or name in target.indicator:
+            a = _other(found, target.doc)
+            if a is not None:
+                return a, False
     return None, False
 
 
