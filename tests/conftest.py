@@ -16,8 +16,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from assistant.ledger.evaluate import corpora_dir
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+# The real reports of ../shared/corpora (CI has them beside the clone; a worktree finds them two levels up).
+CORPORA = corpora_dir()
 
 # Tests never pick up a model or an endpoint from the developer's environment: with a model installed
 # in the default models folder (or ASSISTANT_LLM_GGUF exported, as the README shows), `auto` would make

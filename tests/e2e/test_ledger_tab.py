@@ -17,14 +17,13 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page
 
-from assistant.ledger.evaluate import corpora_dir
-from tests.conftest import run_cli
+from tests.conftest import CORPORA, run_cli
 from tests.e2e.conftest import RunningApp, _launch_on_copy
 from tests.e2e.ui import extra_screenshot, grid_headers, grid_rows, open_tab
 
 pytestmark = pytest.mark.e2e
 
-HAILAR = corpora_dir() / "hailar_district_gwr"
+HAILAR = CORPORA / "hailar_district_gwr"
 HOSTILE = (
     "测试镇2023年工作总结\n一、2023年工作总结\n"
     '全年新建<img src=x onerror="window.__pwned=1">山塘蓄水池29座<script>window.__pwned=1</script>。\n'

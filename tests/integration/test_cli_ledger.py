@@ -12,15 +12,11 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import ROOT, SEEDS, run_cli
+from tests.conftest import CORPORA, SEEDS, run_cli
 
 pytestmark = pytest.mark.integration
 
-HAILAR = next(
-    (p / "shared" / "corpora" / "hailar_district_gwr" for p in (ROOT.parent, ROOT.parent.parent)
-     if (p / "shared" / "corpora" / "hailar_district_gwr").is_dir()),
-    ROOT.parent / "shared" / "corpora" / "hailar_district_gwr",
-)  # fmt: skip
+HAILAR = CORPORA / "hailar_district_gwr"
 R2016 = "2016_内蒙古自治区_呼伦贝尔市_海拉尔区_政府工作报告"
 R2017 = "2017_内蒙古自治区_呼伦贝尔市_海拉尔区_政府工作报告"
 

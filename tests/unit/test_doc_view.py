@@ -11,11 +11,7 @@ from assistant.ingest.chunking import chunk_document
 from assistant.ingest.document import parse_file, parse_text
 from assistant.ui import locale
 from assistant.ui.doc_view import doc_html, rebuild, section_tree, table_cells
-from tests.conftest import ROOT
-
-CORPORA = ROOT.parent / "shared" / "corpora"
-if not CORPORA.is_dir():
-    CORPORA = Path("/work/shared/corpora")
+from tests.conftest import CORPORA, ROOT
 
 
 def metas(path: Path) -> list[dict[str, object]]:
