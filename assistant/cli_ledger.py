@@ -16,7 +16,7 @@ from assistant.config import Settings
 ledger_app = typer.Typer(help="指标台账：报告中的每个数字一行，带出处；计划对照完成、前后不一致的数字。")
 
 _Corpora = Annotated[Path | None, typer.Option("--corpora", help="语料目录（默认：项目旁的 ../shared/corpora）")]
-_Place = Annotated[str | None, typer.Option("--place", help="只看某地，如 海拉尔区、安民乡")]
+_Place = Annotated[str | None, typer.Option("--place", help="只看某地（报告所属的省、市、区县或乡镇），如 XX区、XX乡")]
 
 
 def _ledger():  # type: ignore[no-untyped-def]

@@ -13,12 +13,14 @@ from typing import Protocol
 import numpy as np
 
 from assistant.embeddings import Embedder
+from assistant.errors import AssistantError
 from assistant.script import fold
 from assistant.store import PassageStore, exact
 from assistant.store.lexical import LexicalIndex
 from assistant.types import Filters, Passage, part_kind, part_years
 
 # Reciprocal-rank fusion: score = Σ weight / (RRF_K + rank). Tuned on seeds/qa/dev.jsonl as a whole.
+RETRIEVAL_MODES = ("hybrid", "dense", "lexical")
 RRF_K = 60
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 1.0
@@ -64,6 +66,19 @@ def prefer(
 
     ranked = sorted(passages, key=lambda p: (-score(p), p.rank))
     return [replace(p, rank=i) for i, p in enumerate(ranked, start=1)]
+
+
+class ModeError(AssistantError, ValueError):
+    """A retrieval mode that does not exist."""
+
+    exit_code = 2
+
+
+def check_mode(mode: str) -> str:
+    """`mode` when it is one of RETRIEVAL_MODES; else ModeError naming the choices."""
+    if mode not in RETRIEVAL_MODES:
+        raise ModeError(f"未知检索模式 {mode!r}，可选：{'、'.join(RETRIEVAL_MODES)}")
+    return mode
 
 
 class Searcher(Protocol):

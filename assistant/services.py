@@ -36,7 +36,7 @@ from assistant.generation.llm.client import ChatClient, make_chat_model
 from assistant.ingest.pipeline import DocumentWritten, IngestProgress, IngestReport, IngestStage, ingest_paths
 from assistant.ledger.store import Ledger
 from assistant.ledger.store import sync as ledger_sync
-from assistant.retrieval import DENSE_WEIGHT, LEXICAL_WEIGHT, Retriever
+from assistant.retrieval import DENSE_WEIGHT, LEXICAL_WEIGHT, Retriever, check_mode
 from assistant.store import Store, health
 from assistant.store.collection import ReportStore
 from assistant.store.lexical import LexicalIndex, refreshed, sync_lexical
@@ -55,25 +55,11 @@ from assistant.writers import (
 if TYPE_CHECKING:
     from assistant.generation.paths import AnswerPath, DraftPath
 
-RETRIEVAL_MODES = ("hybrid", "dense", "lexical")
 # Chroma server mode: a long-running process compares chunk-id fingerprints at least this often even
 # when the store's entry count did not change (an edit that keeps the count, made by another process).
 FULL_CHECK_S = 10.0
 
 Clock = Callable[[], float]
-
-
-class ModeError(AssistantError, ValueError):
-    """A retrieval mode that does not exist."""
-
-    exit_code = 2
-
-
-def check_mode(mode: str) -> str:
-    """`mode` when it is one of RETRIEVAL_MODES; else ModeError naming the choices."""
-    if mode not in RETRIEVAL_MODES:
-        raise ModeError(f"未知检索模式 {mode!r}，可选：{'、'.join(RETRIEVAL_MODES)}")
-    return mode
 
 
 def lexical_dir(settings: Settings) -> LexicalIndex:

@@ -22,10 +22,11 @@ from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from assistant.ingest.tables import FIELD_SEP, ROW_MARK, row_fields
+from assistant.ingest.tables import ROW_MARK
 from assistant.ledger.names import CHANGE_DOWN as _CHANGE_DOWN
 from assistant.ledger.names import CHANGE_UP as _CHANGE_UP
 from assistant.ledger.names import choose_name, indicator_of, table_name
+from assistant.ledger.table_rows import header_unit, row_indicator
 from assistant.numbers import figures
 from assistant.text import sentence_spans
 
@@ -162,7 +163,7 @@ def _sentence(text: str, s: int, e: int, ctx: Context) -> list[Row]:
         name, subject = choose_name(name, before, sentence, hit.end, hit.unit, subject, bool(versus))
         indicator = table_name(name, direction, hit.unit, hit.rank, before, inherited)
         if sentence.startswith(ROW_MARK):  # a table row: its label and the figure's column header
-            indicator = _row_indicator(sentence, hit.start) or indicator
+            indicator = row_indicator(sentence, hit.start) or indicator
         rows.append(
             Row(
                 doc=ctx.doc,
@@ -187,46 +188,6 @@ def _sentence(text: str, s: int, e: int, ctx: Context) -> list[Row]:
         )
         prev_end = hit.end
     return _distribute(rows)
-
-
-def _row_spans(row: str) -> list[tuple[int, int, str, str]]:
-    """(start, end, header, value) of each field of a table row line, offsets in the line."""
-    spans, pos = [], len(ROW_MARK)
-    for header, value in row_fields(row) or []:
-        width = (len(header) + 1 if header else 0) + len(value)
-        spans.append((pos, pos + width, header, value))
-        pos += width + len(FIELD_SEP)
-    return spans
-
-
-_HEADER_UNIT = re.compile(r"[（(]([^（）()]{1,4})[）)]")
-
-
-def _header_unit(sentence: str, start: int, end: int) -> tuple[str, Decimal]:
-    """The unit and multiplier a table's column header gives a bare number that is the whole cell:
-    资金（万元）：300 → (元, 10000), as 300万元 would be read; ("", 1) when there is none."""
-    if sentence.startswith(ROW_MARK):
-        for a, b, header, value in _row_spans(sentence):
-            if a <= start < b and value.strip() == sentence[start:end].strip():
-                m = _HEADER_UNIT.fullmatch(header[header.rfind("（") :]) or _HEADER_UNIT.search(header)
-                unit = m.group(1) if m else ""
-                mult = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}.get(unit[:1], Decimal(1))
-                rest = unit[1:] if mult != 1 else unit
-                if rest and (rest == "%" or re.fullmatch(f"(?:{_UNIT})", rest)):
-                    return rest, mult
-    return "", Decimal(1)
-
-
-def _row_indicator(row: str, at: int) -> str:
-    """The indicator of a figure at `at` in a table row line (｜项目名称：XX大道改造，投资：500万元):
-    the row's label (its first field without a figure) and the header of the figure's column,
-    XX大道改造投资; the header alone when the row has no such label."""
-    spans = _row_spans(row)
-    column = next(((h, v) for a, b, h, v in spans if a <= at < b), None)
-    if column is None or not column[0]:
-        return ""
-    label = next((v for _, _, _, v in spans if v and v != column[1] and not figures(v)), "")
-    return f"{label}{column[0]}" if label else column[0]
 
 
 def _distribute(rows: list[Row]) -> list[Row]:
@@ -308,7 +269,7 @@ def _hits(sentence: str) -> list[_Hit]:
             post = _post(sentence, end)
         else:
             if not unit and last.scale < 4:  # a bare number; 达50万 is a figure
-                unit, scale = _header_unit(sentence, f.start, end)  # a table cell 300 under 资金（万元）
+                unit, scale = header_unit(sentence, f.start, end, _UNIT)  # a table cell 300 under 资金（万元）
                 if not unit:
                     continue
             tail_end = tail.end("unit") if tail.group("unit") else end

@@ -53,7 +53,7 @@ PUBLIC = {
         "sanitize",
     ],
     "assistant.generation.llm": ["answer", "client", "draft", "llama", "prompts"],
-    "assistant.ledger": ["evaluate", "extract", "names", "plan", "query", "store"],
+    "assistant.ledger": ["evaluate", "extract", "names", "plan", "query", "store", "table_rows"],
     "assistant.ingest": [
         "chunking",
         "clean",

@@ -12,7 +12,8 @@ from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.generation.answer import Answerer
 from assistant.generation.draft import Drafter
-from assistant.services import ModeError, Services
+from assistant.retrieval import ModeError
+from assistant.services import Services
 from assistant.store.lexical import LexicalIndex
 from tests.conftest import HashingEmbedder
 from tests.unit.store_fake import FakeStore
