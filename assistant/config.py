@@ -90,7 +90,7 @@ class Settings:
     writer: str = "auto"  # WRITERS; the CLI's --writer and the app's switch override it per request
     host: str = "127.0.0.1"
     port: int = 7860
-    auth: str | None = None  # "user:password" turns the app's login on
+    auth: str | None = None  # "user:password[,user2:password2]" turns the app's login on (ui/users.py)
     max_upload_mb: int = 20
     concurrency: int = 2  # requests each app endpoint works on at once
     queue_size: int = 64  # requests the app lets wait; beyond that it answers "busy, try again" at once

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant import resources
-from assistant.config import Settings, SettingsError
+from assistant.config import Settings
 from assistant.services import Services
 from assistant.store.lock import StoreLock, writer_lock
+from assistant.ui.users import parse_auth
 
 Progress = Callable[[int, int, str], None]
 
@@ -89,14 +90,9 @@ def open_for_app(settings: Settings, progress: Progress | None = None) -> tuple[
     return lock, services
 
 
-def login(settings: Settings) -> tuple[str, str] | None:
-    """(user, password) from ASSISTANT_AUTH, or None: no login."""
-    if not settings.auth:
-        return None
-    user, _, password = settings.auth.partition(":")
-    if not user or not password:
-        raise SettingsError("ASSISTANT_AUTH 应为 user:password")
-    return user, password
+def login(settings: Settings) -> list[tuple[str, str]] | None:
+    """The (user, password) pairs from ASSISTANT_AUTH (see ui/users.py), or None: no login."""
+    return parse_auth(settings.auth) or None
 
 
 def build(settings: Settings, services: Services, lock: StoreLock, app_tmp: Path) -> Any:
