@@ -1,7 +1,8 @@
 """The store: one Chroma collection of chunks and their sentence units (`collection`), reached
 through `client`, with exact scoring of a few known chunks (`exact`), the write journal (`journal`),
-the one-writer lock (`lock`), the database's health (`health`: a damaged file, a full disk), and the
-lexical index derived from it (`lexical`, `lexical_table`).
+the one-writer lock (`lock`), chunks as Chroma rows and rows as passages (`rows`), the database's
+health (`health`: a damaged file, a full disk), and the lexical index derived from it (`lexical`,
+`lexical_table`).
 
 The Protocols here are what the rest of the code needs of a store (ReportStore is the one
 implementation), so that tests can pass small fakes.
@@ -30,6 +31,7 @@ __all__ = [
     "lexical",
     "lexical_table",
     "lock",
+    "rows",
 ]
 
 

@@ -1,22 +1,20 @@
-"""The dense store: one Chroma collection of chunks. Raw Chroma rows become Passages here, in one
-place (`to_passage`)."""
+"""The dense store: one Chroma collection of chunks (rows to and from Chroma: assistant/store/rows.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
 from assistant.config import Settings
 from assistant.errors import AssistantError
-from assistant.ingest.chunking import sentence_units
 from assistant.ingest.vectors import VectorCache
 from assistant.store import exact, health
 from assistant.store.client import chroma_dir, open_client
 from assistant.store.journal import JournalEntry, WriteJournal
-from assistant.store.lexical_table import FILTER_KEYS
 from assistant.store.lock import opening
+from assistant.store.rows import chunk_meta, metadata_updates, sentence_meta, to_passage
 from assistant.types import Chunk, ChunkMeta, DocRecord, Filters, Passage, parse_years
 
 VECTOR_CACHE_FILE = "vectors.sqlite"  # in the store directory (ingest.vectors.VectorCache)
@@ -195,7 +193,7 @@ class ReportStore:
             return
         ids = [c.chunk_id for c in chunks] + [uid for _, uid, _ in sentences]
         docs = [c.text for c in chunks] + [text for _, _, text in sentences]
-        metas = [_chunk_meta(c) for c in chunks] + [_sentence_meta(c) for c, _, _ in sentences]
+        metas = [chunk_meta(c) for c in chunks] + [sentence_meta(c) for c, _, _ in sentences]
         parts = [np.asarray(vectors, dtype=np.float32).reshape(len(chunks), -1)]
         if sentences and sentence_vectors is not None:
             parts.append(np.asarray(sentence_vectors, dtype=np.float32).reshape(len(sentences), -1))
@@ -246,7 +244,7 @@ class ReportStore:
         """Replace a document's entries all or nothing: upsert `new` (+ their sentences), refresh
         `kept` metadata, delete `stale`; journaled first so a crash part-way is settled by `recover`.
         New entries land before stale ones go, so the document is never missing meanwhile."""
-        ids, metas = _metadata_updates(kept)
+        ids, metas = metadata_updates(kept)
         entry = JournalEntry(
             doc_id=doc_id,
             added=[c.chunk_id for c in new] + [uid for _, uid, _ in sentences],
@@ -364,42 +362,3 @@ class ReportStore:
     def _rows(self, ids: Sequence[str]) -> dict[str, tuple[str, Mapping[str, Any]]]:
         """Text and metadata of the given entries by id (unknown ids left out)."""
         return {cid: (text, meta) for cid, text, meta in self.chunks(ids)}
-
-
-def to_passage(chunk_id: str, text: str, meta: Mapping[str, Any], score: float = 0.0, rank: int = 0) -> Passage:
-    """A stored chunk as a Passage: the one place store rows become passages."""
-    return Passage(
-        chunk_id=chunk_id,
-        doc_id=str(meta["doc"]),
-        section=str(meta.get("section", "")),
-        text=text,
-        score=round(score, 6),
-        rank=rank,
-        metadata=cast(ChunkMeta, dict(meta)),
-    )
-
-
-def _metadata_updates(chunks: Sequence[Chunk]) -> tuple[list[str], list[ChunkMeta]]:
-    """Ids and fresh metadata of chunks and their sentence units."""
-    ids = [c.chunk_id for c in chunks]
-    metas = [_chunk_meta(c) for c in chunks]
-    for c in chunks:
-        for uid, _ in sentence_units(c):
-            ids.append(uid)
-            metas.append(_sentence_meta(c))
-    return ids, metas
-
-
-def _chunk_meta(chunk: Chunk) -> ChunkMeta:
-    return {**chunk.store_metadata(), "unit": "chunk"}
-
-
-def _sentence_meta(chunk: Chunk) -> ChunkMeta:
-    """A sentence unit's metadata: its chunk's filter columns (so filters apply to it too: every
-    Filters condition names one of the lexical table's FILTER_KEYS), its document's version
-    (doc_sha256: every entry of a document says which version wrote it), its unit and its chunk. Nothing
-    reads a unit's other keys (its hits become their chunk), and Chroma's write cost grows with the
-    keys: the full chunk metadata on 16,316 units of ../shared/corpora cost about 14% more to write."""
-    meta = chunk.store_metadata()
-    kept = {key: meta[key] for key in (*FILTER_KEYS, "doc_sha256") if key in meta}  # type: ignore[literal-required]
-    return cast(ChunkMeta, {**kept, "unit": "sentence", "parent": chunk.chunk_id})

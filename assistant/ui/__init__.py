@@ -20,6 +20,7 @@ __all__ = [
     "render",
     "retrieval_tab",
     "server",
+    "users",
     "widgets",
     "writer",
 ]

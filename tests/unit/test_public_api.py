@@ -82,6 +82,7 @@ PUBLIC = {
         "lexical",
         "lexical_table",
         "lock",
+        "rows",
     ],
     "assistant.ui": [
         "answers",
@@ -103,6 +104,7 @@ PUBLIC = {
         "render",
         "retrieval_tab",
         "server",
+        "users",
         "widgets",
         "writer",
     ],

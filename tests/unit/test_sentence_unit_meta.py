@@ -6,8 +6,8 @@ from __future__ import annotations
 import itertools
 
 from assistant.ingest.chunking import chunk_document
-from assistant.store.collection import _chunk_meta, _sentence_meta
 from assistant.store.lexical_table import FILTER_KEYS
+from assistant.store.rows import chunk_meta, sentence_meta
 from assistant.types import Filters
 from tests.unit.seed_reports import seed_doc
 
@@ -19,10 +19,10 @@ def test_units_keep_the_filter_columns_and_filters_treat_them_like_their_chunk()
     filters += [Filters(year=y) for y in (2023, 2024)] + [Filters(part=p) for p in [*parts, "总结", "计划"]]
     filters += [Filters(kind=c.meta.kind, doc=c.doc_id) for c in chunks[:1]]
     for chunk, flt in itertools.product(chunks, filters):
-        unit, whole = _sentence_meta(chunk), _chunk_meta(chunk)
+        unit, whole = sentence_meta(chunk), chunk_meta(chunk)
         kept = [k for k in (*FILTER_KEYS, "doc_sha256") if k in whole]
         assert set(unit) == {*kept, "unit", "parent"}
         assert unit["unit"] == "sentence" and unit["parent"] == chunk.chunk_id
         assert all(unit[k] == whole[k] for k in kept)  # type: ignore[literal-required]
         assert flt.matches(unit) == flt.matches(whole)
-    assert any(f.matches(_sentence_meta(c)) for c in chunks for f in filters[1:])  # the filters select something
+    assert any(f.matches(sentence_meta(c)) for c in chunks for f in filters[1:])  # the filters select something
