@@ -117,7 +117,8 @@ def passage_card(p: Passage) -> str:
 
 
 def retrieval_rows(passages: Sequence[Passage]) -> list[list[object]]:
-    """Rows for the retrieval-test table: why a passage ranked where it did."""
+    """Rows for the retrieval-test table: why a passage ranked where it did (the report by its title,
+    its id where it has none)."""
 
     def fmt(x: float | None) -> object:
         return "—" if x is None else round(x, 4)
@@ -125,7 +126,7 @@ def retrieval_rows(passages: Sequence[Passage]) -> list[list[object]]:
     return [
         [
             p.rank,
-            p.doc_id,
+            str(p.metadata.get("title", "")) or p.doc_id,
             p.section,
             round(p.score, 5),
             fmt(p.dense_score),

@@ -12,6 +12,9 @@ from assistant.ui.answers import Answers
 from assistant.ui.inputs import FilterChoice
 from assistant.ui.widgets import filters_row
 
+# Shown in Chinese, sent as the retriever's mode names (retrieval.RETRIEVAL_MODES).
+MODES = [("混合（向量+BM25）", "hybrid"), ("向量", "dense"), ("BM25 关键词", "lexical")]
+
 
 def ranked(answers: Answers, q: str, mode: str, k: float, choice: FilterChoice) -> list[list[object]]:
     """The table rows; a bad query shows as a Gradio error toast."""
@@ -26,7 +29,7 @@ def retrieval_tab(answers: Answers, options: dict[str, list[str]]) -> None:
     with gr.Tab("检索测试", id="retrieval"):
         with gr.Row():
             query = gr.Textbox(label="检索内容", scale=4, elem_id="rt-query")
-            mode = gr.Radio(["hybrid", "dense", "lexical"], value="hybrid", label="模式", scale=2)
+            mode = gr.Radio(MODES, value="hybrid", label="模式", scale=2)
             k = gr.Slider(1, 30, value=10, step=1, label="条数", scale=1)
         filters = filters_row(options)
         button = gr.Button("检索", variant="primary", elem_id="rt-btn")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page
 
@@ -19,7 +21,7 @@ def test_retrieval_test_shows_scores(page: Page, app_url: str) -> None:
     open_tab(page, "检索测试")
     page.fill("#rt-query textarea", "耕地流出图斑整治")
     page.click("#rt-btn")
-    page.locator('#rt-table [data-testid="cell-0-1"]').filter(has_text="_").wait_for()
+    page.locator('#rt-table [data-testid="cell-0-1"]').filter(has_text="总结").wait_for()
 
     headers = grid_headers(page, "#rt-table")
     for name in ("名次", "文档", "章节", "向量分", "BM25分"):
@@ -30,7 +32,7 @@ def test_retrieval_test_shows_scores(page: Page, app_url: str) -> None:
 
     first = rows[0]
     assert first[col["名次"]] == "1"
-    assert first[col["文档"]] == "004_b0ba3482a421c3a8"
+    assert first[col["文档"]] == "2023年乡镇领导班子工作情况总结（述职）", "the report by its title, not its id"
     assert first[col["章节"]].startswith("一、履职情况")
     assert 0 < _number(first[col["向量分"]]) <= 1
     assert _number(first[col["BM25分"]]) > 0
@@ -38,4 +40,6 @@ def test_retrieval_test_shows_scores(page: Page, app_url: str) -> None:
         for name in ("向量分", "BM25分"):  # a passage found by only one retriever shows — for the other
             cell = row[col[name]]
             assert cell == "—" or _number(cell) >= 0, row
+    assert not any(re.fullmatch(r"\d{3}_[0-9a-f]{16}", r[col["文档"]]) for r in rows), rows
+    assert page.get_by_text("BM25 关键词").count() == 1, "the modes are named in Chinese"
     assert sum(1 for r in rows if r[col["向量分"]] != "—" and r[col["BM25分"]] != "—") >= 3

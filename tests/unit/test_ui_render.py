@@ -111,6 +111,8 @@ def test_retrieval_rows_show_both_scores() -> None:
     assert render.retrieval_rows([p]) == [[1, "004", "一、履职情况", 0.0327, 0.89, 1, 12.5, 1, "文本 换行"]]
     q = Passage("d", "001", "s", "t", 0.016, 2, {}, None, None, 3.2, 2)
     assert render.retrieval_rows([q])[0][4:6] == ["—", "—"]
+    titled = Passage("e", "002_501c0fb6689f0a4e", "s", "t", 0.01, 3, {"title": "安民乡2023年工作总结"})
+    assert render.retrieval_rows([titled])[0][1] == "安民乡2023年工作总结", "the report by its title"
 
 
 def test_tree_groups_chunks_under_their_sections() -> None:
