@@ -10,6 +10,8 @@ __all__ = [
     "doc_view",
     "draft_tab",
     "drafts",
+    "feedback_panel",
+    "feedback_tab",
     "handlers",
     "inputs",
     "kb_tab",
@@ -20,6 +22,7 @@ __all__ = [
     "render",
     "retrieval_tab",
     "server",
+    "users",
     "widgets",
     "writer",
 ]
