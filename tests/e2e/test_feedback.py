@@ -8,13 +8,14 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gradio_client import Client
 from playwright.sync_api import Page
 
 from tests.conftest import run_cli
-from tests.e2e.conftest import RunningApp
+from tests.e2e.conftest import RunningApp, _launch_on_copy
 from tests.e2e.ui import LAST_ANSWER, ask, open_tab
 
 pytestmark = pytest.mark.e2e
@@ -27,6 +28,23 @@ def client(app_url: str) -> Iterator[Client]:
     c = Client(app_url, verbose=False)
     yield c
     c.close()
+
+
+@pytest.fixture(scope="module")
+def login_app(seeded: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """The app with two users (ASSISTANT_AUTH)."""
+    yield from _launch_on_copy(seeded, tmp_path_factory.mktemp("e2e-login"), auth="alice:pw1,bob:pw2")
+
+
+def test_feedback_keeps_the_logged_in_user(login_app: RunningApp) -> None:
+    for user, password in (("alice", "pw1"), ("bob", "pw2")):
+        c = Client(login_app.url, auth=(user, password), verbose=False)
+        try:
+            c.predict({"question": "X乡财税？", "rating": "up"}, api_name="/feedback")
+        finally:
+            c.close()
+    listed = run_cli(["feedback", "list", "--json"], login_app.store)
+    assert [i["user"] for i in json.loads(listed.stdout)["feedback"]] == ["alice", "bob"]
 
 
 def _exported(app: RunningApp, out: Path) -> list[dict[str, object]]:
