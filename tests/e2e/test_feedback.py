@@ -121,14 +121,18 @@ def test_draft_thumbs_are_recorded(page: Page, app: RunningApp, tmp_path: Path) 
     page.locator("#draft-fb-status .not-found").filter(has_text="请选择原因").wait_for()
     page.get_by_label("引用不对").check()
     page.fill("#draft-fb-correction textarea", "应写明推出“6条红色旅游精品线路”")
-    page.click("#draft-fb-passage input")
-    page.locator("[role=option]").nth(1).click()
+    page.fill("#draft-fb-query textarea", "X乡2023年完成财税1200万元")  # a passage the draft did not retrieve
+    page.click("#draft-fb-search")
+    page.wait_for_function(
+        "() => (document.querySelector('#draft-fb-passage input') || {}).value?.includes('001_dfb12432eec8a521')"
+    )
     page.click("#draft-fb-send")
     page.locator("#draft-fb-status p").filter(has_text="👎").wait_for()
 
     listed = run_cli(["feedback", "list", "--json"], app.store)
     mine = [i for i in json.loads(listed.stdout)["feedback"] if i["kind"] == "draft"]
     assert [i["rating"] for i in mine] == ["up", "down"] and all(i["question"] == f"{topic}（总结）" for i in mine)
-    assert mine[1]["reason"] == "引用不对" and mine[1]["evidence"] and mine[1]["model"] == "原文摘录"
+    assert mine[1]["reason"] == "引用不对" and mine[1]["model"] == "原文摘录"
+    assert mine[1]["evidence"]["doc"] == "001_dfb12432eec8a521" and "1200万元" in mine[1]["evidence"]["quote"]
     drafts = [x for x in _exported(app, tmp_path / "fb.jsonl") if x["kind"] == "draft"]
     assert len(drafts) == 1 and drafts[0]["evidence"]
