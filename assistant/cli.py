@@ -16,6 +16,7 @@ import typer
 
 from assistant.cli_bench import bench
 from assistant.cli_doctor import doctor
+from assistant.cli_feedback import feedback_app
 from assistant.cli_ledger import ledger_app
 from assistant.cli_model import model_app
 from assistant.cli_ocr import ocr_bench
@@ -51,6 +52,7 @@ app = typer.Typer(
 )
 app.add_typer(model_app, name="model")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(feedback_app, name="feedback")
 app.command()(doctor)
 app.command()(bench)
 app.command(name="ocr-bench")(ocr_bench)

@@ -10,6 +10,8 @@ __all__ = [
     "doc_view",
     "draft_tab",
     "drafts",
+    "feedback_panel",
+    "feedback_tab",
     "handlers",
     "inputs",
     "kb_tab",

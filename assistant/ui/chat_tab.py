@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,7 +118,14 @@ class ChatParts:
     cited: Any
 
 
-def chat_tab(answers: Answers, options: dict[str, list[str]], writers: WriterOptions) -> ChatParts:
+def chat_tab(
+    answers: Answers,
+    options: dict[str, list[str]],
+    writers: WriterOptions,
+    feedback: Callable[[Any, Any, Sequence[Any]], None] | None = None,
+) -> ChatParts:
+    """`feedback(chatbot, cited, filters)`: builds the answers' 👍/👎 form below the examples (ui/feedback_panel.py)."""
+    cited = gr.State([])
     with gr.Tab("问答", id="chat"), gr.Row():
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(
@@ -136,9 +143,10 @@ def chat_tab(answers: Answers, options: dict[str, list[str]], writers: WriterOpt
             filters = filters_row(options)
             writer = writer_radio(writers, "chat-writer")
             gr.Examples(EXAMPLES, inputs=question, label="示例问题")
+            if feedback is not None:
+                feedback(chatbot, cited, filters)
         with gr.Column(scale=2):
             sources = gr.HTML(elem_id="sources")
-    cited = gr.State([])
 
     def on_ask(
         q: str,

@@ -4,7 +4,8 @@
 - `answers` (ui/answers.py): ask, stream an answer, the retrieval test;
 - `drafts` (ui/drafts.py): a draft and its .docx/.md downloads;
 - `catalog` (ui/catalog.py): the document table, the filter choices, one document's sections;
-- `writer` (ui/writer.py): upload, delete, re-index, serialised.
+- `writer` (ui/writer.py): upload, delete, re-index, serialised;
+- `feedback` (assistant/feedback): the 👍/👎 store, feedback.sqlite in the store directory.
 
 The Gradio layer (app.py and the *_tab.py builders) only adapts these to components, so they are
 tested without a server. A write invalidates what the reader built and the catalog's document
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from assistant.feedback.store import FeedbackStore
 from assistant.services import Services
 from assistant.store.lock import StoreLock
 from assistant.ui.answers import Answers
@@ -45,6 +47,7 @@ class AppService:
         self.reader = Reader(services, on_stale=self.catalog.invalidate)
         self.answers = Answers(self.reader)
         self.drafts = Drafts(self.reader, export_dir)
+        self.feedback = FeedbackStore.in_store(services.settings.store_dir)
         self.writer = KnowledgeBaseWriter(
             services,
             self.catalog,

@@ -37,8 +37,9 @@ PAGE_JS = """
     if (!btn || !navigator.clipboard) return;
     const messages = Array.from(
       document.querySelectorAll('#chatbot [data-testid="bot"], #chatbot [data-testid="user"]'));
+    // A message's copy button, not its 赞/踩 (feedback) buttons beside it.
     const copies = Array.from(document.querySelectorAll('#chatbot button')).filter(
-      (b) => b.closest('.message-buttons'));
+      (b) => b.closest('.message-buttons') && !/^(赞|踩|Like|Dislike)$/.test(b.getAttribute('aria-label') || ''));
     let text = null;
     if (btn.closest('.message-buttons')) {
       const i = copies.indexOf(btn);

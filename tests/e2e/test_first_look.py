@@ -16,7 +16,7 @@ from tests.e2e.ui import LAST_ANSWER, ask, extra_screenshot, open_tab, upload
 
 pytestmark = pytest.mark.e2e
 
-TABS = ["问答", "起草", "知识库", "原文", "检索测试", "指标台账"]
+TABS = ["问答", "起草", "知识库", "原文", "检索测试", "指标台账", "反馈"]
 GRADIO_ENGLISH = ["Drop File Here", "Click to Upload", "Examples", "Use via API", "Built with Gradio", "Loading"]
 QUESTION = "安民乡推出了几条红色旅游精品线路？"
 QUOTE = "推出6条红色旅游精品线路"

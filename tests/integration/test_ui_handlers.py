@@ -110,4 +110,4 @@ def test_the_ui_factory_builds_blocks_with_the_named_api(app: AppService) -> Non
 
     demo = build_app(app, app.services.settings)
     api_names = {fn.api_name for fn in demo.fns.values()}
-    assert {"ask", "draft"} <= api_names
+    assert {"ask", "draft", "feedback"} <= api_names

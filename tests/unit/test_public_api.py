@@ -38,6 +38,7 @@ PUBLIC = {
     ],
     "assistant.bench": ["ingest", "llm", "ocr", "process", "rgb_sentences", "run", "scale_corpus"],
     "assistant.eval": ["dataset", "metrics", "report", "rgb", "runner"],
+    "assistant.feedback": ["export", "payload", "recheck", "store"],
     "assistant.generation": [
         "answer",
         "citations",
@@ -94,6 +95,8 @@ PUBLIC = {
         "doc_view",
         "draft_tab",
         "drafts",
+        "feedback_panel",
+        "feedback_tab",
         "handlers",
         "inputs",
         "kb_tab",
