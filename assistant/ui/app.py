@@ -27,7 +27,7 @@ def build_app(app: AppService, settings: Settings) -> gr.Blocks:
     with gr.Blocks(title="乡镇工作报告助手") as demo:
         gr.Markdown("## 乡镇工作报告助手\n回答只依据知识库中的报告，每句都注明出处；资料中没有的，会直接说明。")
         chat = chat_tab(app.answers, options, writers)
-        draft_tab(app.drafts, writers)
+        draft_tab(app.drafts, writers, app.outlines)
         kb_tab(KnowledgeBaseEvents(app.catalog, app.writer), settings.max_upload_mb)
         doc = doc_tab(view := DocumentView(app.catalog))
         retrieval_tab(app.answers, options)

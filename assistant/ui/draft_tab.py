@@ -9,6 +9,8 @@ import gradio as gr
 from assistant.errors import AssistantError
 from assistant.ui import render
 from assistant.ui.drafts import Drafts
+from assistant.ui.outline_tab import outline_panel
+from assistant.ui.outlines import Outlines
 from assistant.ui.reader import WriterOptions
 from assistant.ui.widgets import error_html, writer_radio
 
@@ -30,7 +32,7 @@ def drafted(
     )
 
 
-def draft_tab(drafts: Drafts, writers: WriterOptions) -> None:
+def draft_tab(drafts: Drafts, writers: WriterOptions, outlines: Outlines | None = None) -> None:
     with gr.Tab("起草", id="draft"):
         with gr.Row():
             topic = gr.Textbox(
@@ -49,6 +51,8 @@ def draft_tab(drafts: Drafts, writers: WriterOptions) -> None:
                     md_file = gr.File(label="下载 Markdown", elem_id="md-file")
             with gr.Column(scale=2):
                 draft_sources = gr.HTML(elem_id="draft-sources")
+        if outlines is not None:
+            outline_panel(outlines, topic, style, length, writer, word_format)
 
     def on_draft(t: str, s: str, n: float, who: str, fmt: str) -> tuple[Any, ...]:
         return drafted(drafts, t, s, n, who, plain=fmt == "普通格式")
