@@ -224,8 +224,7 @@ class SectionDrafter:
         query = section_topic(topic, heading)
         answer = self.drafter.draft(query, length=length, filters=filters, style=style)
         kept = without_repeats(answer, avoid)
-        short = length - drafted_chars(kept)
-        if short > 0 and kept is not answer:
+        if drafted_chars(kept) < min(length, drafted_chars(answer)):
             # Sentences went as repeats: draft longer to reach the length with others, then cut.
             wider = self.drafter.draft(query, length=length + drafted_chars(answer), filters=filters, style=style)
             again = without_repeats(wider, avoid, length)

@@ -56,11 +56,13 @@ def _answer(text: str, *chunks: str) -> Answer:
 class _Always:
     """A draft path that drafts the same answer whatever it is asked."""
 
-    def __init__(self, answer: Answer) -> None:
-        self.answer = answer
+    def __init__(self, answer: Answer, by_topic: dict[str, Answer] | None = None) -> None:
+        self.answer, self.by_topic = answer, by_topic or {}
+        self.calls: list[tuple[str, int]] = []
 
     def draft(self, topic: str, length: int = 400, filters: Filters | None = None, style: str = "总结") -> Answer:
-        return self.answer
+        self.calls.append((topic, length))
+        return self.by_topic.get(topic, self.answer)
 
     def stream(
         self, topic: str, length: int = 400, filters: Filters | None = None, style: str = "总结"
@@ -155,6 +157,17 @@ def test_a_fresh_redraft_avoids_its_own_sentences_or_keeps_them(drafter: Section
     narrow = same.draft(TOPIC, ["甲"], length=150)
     again = same.redraft(narrow, 0, fresh=True)
     assert again.sections[0].answer.answer == narrow.sections[0].answer.answer == "甲一。[1]"
+
+
+def test_a_path_is_asked_again_only_when_repeats_were_dropped() -> None:
+    path = _Always(_answer("甲一。[1]甲二。[2]", "a", "b"))
+    SectionDrafter(path).draft("主题", ["甲", "乙"], length=300)
+    # 乙 repeats both of 甲's sentences: asked once more, for more text (and still nothing new).
+    assert [n for _, n in path.calls] == [150, 150, 150 + len("甲一。甲二。")]
+    other = _Always(_answer("乙一。[1]", "c"), {"主题 甲": _answer("甲一。[1]", "a")})
+    drafter = SectionDrafter(other)
+    drafter.draft("主题", ["甲", "乙"], length=300)
+    assert [t for t, _ in other.calls] == ["主题 甲", "主题 乙"]
 
 
 def test_bad_outlines_are_refused(drafter: SectionDrafter) -> None:
