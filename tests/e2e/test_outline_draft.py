@@ -102,3 +102,31 @@ def test_outline_edit_draft_redraft_and_download(page: Page, app_url: str, tmp_p
     assert found == [f"{NUMERALS[i]}、{h}" for i, h in enumerate(headings)]
     squashed = re.sub(r"\s+", "", "".join(paragraphs))
     assert re.sub(r"\s+|\[\d+\]", "", after[last])[:40] in squashed, "the .docx follows the redrafted section"
+
+
+def test_redraft_without_renaming_gives_another_version_or_says_so(page: Page, app_url: str) -> None:
+    page.goto(app_url)
+    open_tab(page, "起草")
+    page.fill("#topic textarea", "2023年乡村振兴工作总结")
+    page.click("#outline-btn")
+    page.wait_for_function("() => document.querySelector('#outline-box textarea').value.trim().length > 0")
+    headings = _outline(page)
+    page.click("#sections-btn")
+    page.locator(f"#section-body-{len(headings) - 1} .answer-box").wait_for()
+    before = [_body(page, i) for i in range(len(headings))]
+    page.click("#section-redo-0")
+    page.wait_for_function(
+        """([sel, old]) => {
+            const b = document.querySelector(sel);
+            const s = document.querySelector('#sections-status');
+            return (b && b.innerText !== old) || (s && s.innerText.includes('内容未变'));
+        }""",
+        arg=["#section-body-0 .answer-box", before[0]],
+    )
+    after = [_body(page, i) for i in range(len(headings))]
+    assert page.input_value("#section-heading-0 textarea") == f"一、{headings[0]}"
+    if after[0] != before[0]:
+        old = set(re.split(r"\[\d+\]", before[0])) - {""}
+        assert not old & set(re.split(r"\[\d+\]", after[0])), "another version: none of the earlier sentences"
+    unmark = lambda t: re.sub(r"\[\d+\]", "", t)  # noqa: E731
+    assert [unmark(t) for t in after[1:]] == [unmark(t) for t in before[1:]]
