@@ -16,6 +16,7 @@ import typer
 
 from assistant.cli_bench import bench
 from assistant.cli_doctor import doctor
+from assistant.cli_draft import OutlineFile, OutlineFlag, SectionCount, SectionsOption, outline_headings
 from assistant.cli_feedback import feedback_app
 from assistant.cli_ledger import ledger_app
 from assistant.cli_model import model_app
@@ -200,14 +201,31 @@ def draft(
     kind: _Kind = None,
     part: _Part = None,
     writer: _Writer = None,
+    outline: OutlineFlag = False,
+    sections: SectionsOption = None,
+    outline_file: OutlineFile = None,
+    max_sections: SectionCount = 5,
     as_json: _Json = False,
 ) -> None:
-    """起草：写一段带引用的总结/计划文字（有模型时由模型成文并核对，否则由原文句子组成）。"""
+    """起草：写一段带引用的总结/计划文字（有模型时由模型成文并核对，否则由原文句子组成）；
+    --outline 先出提纲，--sections / --outline-file 按提纲分节起草（--length 为全文字数）。"""
+    from assistant.cli_draft import draft_by_sections, print_outline
+
     if style not in ("总结", "计划"):
         fail(f"未知文体 {style!r}，可选：总结、计划")
     if out is not None and out.suffix.lower() not in (".docx", ".md"):
         fail("--out 只支持 .docx 或 .md 文件")
+    headings = outline_headings(sections, outline_file)
+    if outline and headings is not None:
+        fail("--outline 只生成提纲，不能与 --sections / --outline-file 同用")
     services = Services.open(_settings(writer))
+    filters = _filters(township, year, kind, part)
+    if outline:
+        print_outline(services, topic, style, filters, max_sections, as_json)
+        return
+    if headings is not None:
+        draft_by_sections(services, topic, headings, style, length, filters, out, plain, as_json)
+        return
     drafter = services.drafter()
     answer = drafter.draft(topic, length=length, filters=_filters(township, year, kind, part), style=style)
     _print_answer(answer, as_json, services)

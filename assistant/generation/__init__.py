@@ -5,6 +5,7 @@ The extractive paths (answer, draft, with extractive and question) need no model
 paths; every answer passes the checks in citations, model output is cleaned first (sanitize); a model
 writes from the extractive evidence and gets its missing markers attached (evidence);
 and drafts are exported by export (plain .docx, Markdown) and gongwen (.docx in 公文 format).
+Outline first: outline proposes a draft's headings, sections drafts and assembles it heading by heading.
 """
 
 __all__ = [
@@ -17,7 +18,9 @@ __all__ = [
     "extractive",
     "gongwen",
     "llm",
+    "outline",
     "paths",
     "question",
     "sanitize",
+    "sections",
 ]

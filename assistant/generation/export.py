@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from assistant.generation.sanitize import URL
+from assistant.ingest.structure import heading_level
 from assistant.types import Answer
 
 LINK_REMOVED = "〔链接已移除〕"
@@ -35,13 +36,24 @@ def _reference(c_n: int, doc: str, title: str, section: str, quote: str) -> str:
     return f"[{c_n}] {where}：“{quote}”"
 
 
+def section_heading_line(line: str) -> bool:
+    """A draft line that is a section's heading (一、…, as drafts by sections have: generation/sections.py):
+    a heading marker, no [n] marker and no sentence end inside."""
+    text = line.strip()
+    return heading_level(text) == 2 and "[" not in text and not re.search(r"[。！？；]", text)
+
+
 def draft_markdown(answer: Answer, title: str) -> str:
-    """The draft, then 参考来源 with one line per citation (document, section, quoted sentence)."""
+    """The draft (section headings as ## headings), then 参考来源 with one line per citation (document,
+    section, quoted sentence)."""
     lines = [f"# {md_escape(title)}", ""]
-    body = md_escape(answer.answer)
-    # Markers were escaped with the rest; put them back as plain [n] text.
-    body = re.sub(r"\\\[(\d+)\\\]", r"[\1]", body)
-    lines += [body, "", "## 参考来源", ""]
+    for line in answer.answer.split("\n"):
+        if section_heading_line(line):
+            lines += [f"## {md_escape(line.strip())}", ""]
+            continue
+        # Markers were escaped with the rest; put them back as plain [n] text.
+        lines.append(re.sub(r"\\\[(\d+)\\\]", r"[\1]", md_escape(line)))
+    lines += ["", "## 参考来源", ""]
     for c in answer.citations:
         lines.append("- " + md_escape(_reference(c.n, c.doc, c.title, c.section, c.quote)))
     if answer.unsupported_numbers:
@@ -56,7 +68,9 @@ def draft_docx(answer: Answer, title: str, path: Path) -> Path:
     document = docx.Document()
     document.add_heading(inert(title), level=1)
     for paragraph in answer.answer.split("\n"):
-        if paragraph.strip():
+        if section_heading_line(paragraph):
+            document.add_heading(inert(paragraph.strip()), level=2)
+        elif paragraph.strip():
             document.add_paragraph(inert(paragraph))
     document.add_heading("参考来源", level=2)
     for c in answer.citations:

@@ -17,6 +17,8 @@ __all__ = [
     "kb_tab",
     "ledger_tab",
     "locale",
+    "outline_tab",
+    "outlines",
     "page_js",
     "reader",
     "render",

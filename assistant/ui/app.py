@@ -31,7 +31,7 @@ def build_app(app: AppService, settings: Settings) -> gr.Blocks:
         gr.Markdown("## 乡镇工作报告助手\n回答只依据知识库中的报告，每句都注明出处；资料中没有的，会直接说明。")
         panel = FeedbackPanel(app.feedback, app.answers)
         chat = chat_tab(app.answers, options, writers, lambda bot, cited, f: chat_feedback(panel, bot, cited, f))
-        draft_tab(app.drafts, writers, lambda last: draft_feedback(panel, last))
+        draft_tab(app.drafts, writers, app.outlines, lambda last: draft_feedback(panel, last))
         kb_tab(KnowledgeBaseEvents(app.catalog, app.writer), settings.max_upload_mb)
         doc = doc_tab(view := DocumentView(app.catalog))
         retrieval_tab(app.answers, options)

@@ -11,6 +11,8 @@ from assistant.errors import AssistantError
 from assistant.ui import render
 from assistant.ui.drafts import Drafts
 from assistant.ui.feedback_panel import draft_target
+from assistant.ui.outline_tab import outline_panel
+from assistant.ui.outlines import Outlines
 from assistant.ui.reader import WriterOptions
 from assistant.ui.widgets import error_html, writer_radio
 
@@ -35,8 +37,14 @@ def drafted(
     )
 
 
-def draft_tab(drafts: Drafts, writers: WriterOptions, feedback: Callable[[Any], None] | None = None) -> None:
-    """`feedback(state)`: builds the 👍/👎 row and form under the draft (ui/feedback_panel.py)."""
+def draft_tab(
+    drafts: Drafts,
+    writers: WriterOptions,
+    outlines: Outlines | None = None,
+    feedback: Callable[[Any], None] | None = None,
+) -> None:
+    """`outlines`: the outline-first panel (ui/outline_tab.py); `feedback(state)`: builds the 👍/👎 row and
+    form under the draft (ui/feedback_panel.py)."""
     last_draft = gr.State(None)
     with gr.Tab("起草", id="draft"):
         with gr.Row():
@@ -58,6 +66,8 @@ def draft_tab(drafts: Drafts, writers: WriterOptions, feedback: Callable[[Any], 
                     md_file = gr.File(label="下载 Markdown", elem_id="md-file")
             with gr.Column(scale=2):
                 draft_sources = gr.HTML(elem_id="draft-sources")
+        if outlines is not None:
+            outline_panel(outlines, topic, style, length, writer, word_format)
 
     def on_draft(t: str, s: str, n: float, who: str, fmt: str) -> tuple[Any, ...]:
         return drafted(drafts, t, s, n, who, plain=fmt == "普通格式")

@@ -24,6 +24,7 @@ from assistant.store.lock import StoreLock
 from assistant.ui.answers import Answers
 from assistant.ui.catalog import Catalog
 from assistant.ui.drafts import Drafts
+from assistant.ui.outlines import Outlines
 from assistant.ui.reader import Reader
 from assistant.ui.writer import KnowledgeBaseWriter
 
@@ -48,6 +49,7 @@ class AppService:
         self.answers = Answers(self.reader)
         self.drafts = Drafts(self.reader, export_dir)
         self.feedback = FeedbackStore.in_store(services.settings.store_dir)
+        self.outlines = Outlines(self.reader, services.corpus, export_dir, chat=services.chat)
         self.writer = KnowledgeBaseWriter(
             services,
             self.catalog,

@@ -1,3 +1,4 @@
-"""The LLM answer and drafting paths: everything that imports LangChain (client, llama, answer, draft, prompts)."""
+"""The LLM answer and drafting paths: everything that imports LangChain (client, llama, answer,
+draft, outline, prompts)."""
 
-__all__ = ["answer", "client", "draft", "llama", "prompts"]
+__all__ = ["answer", "client", "draft", "llama", "outline", "prompts"]
