@@ -1,7 +1,8 @@
 """The store: one Chroma collection of chunks and their sentence units (`collection`), reached
 through `client`, with exact scoring of a few known chunks (`exact`), the write journal (`journal`),
 the one-writer lock (`lock`), the database's health (`health`: a damaged file, a full disk), and the
-lexical index derived from it (`lexical`, `lexical_table`).
+lexical index derived from it (`lexical`, `lexical_table`); beside it, the app's saved
+conversations per user (`conversations`, SQLite).
 
 The Protocols here are what the rest of the code needs of a store (ReportStore is the one
 implementation), so that tests can pass small fakes.
@@ -24,6 +25,7 @@ __all__ = [
     "Store",
     "client",
     "collection",
+    "conversations",
     "exact",
     "health",
     "journal",

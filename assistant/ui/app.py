@@ -14,6 +14,7 @@ from assistant.ui.chat_tab import chat_tab
 from assistant.ui.doc_tab import DocumentView, citation_opener, doc_tab
 from assistant.ui.draft_tab import draft_tab
 from assistant.ui.handlers import AppService
+from assistant.ui.history import history_events, history_side
 from assistant.ui.kb_tab import KnowledgeBaseEvents, kb_tab
 from assistant.ui.ledger_tab import LedgerView, ledger_tab
 from assistant.ui.reader import writer_options
@@ -26,12 +27,13 @@ def build_app(app: AppService, settings: Settings) -> gr.Blocks:
     writers = writer_options(app.services)
     with gr.Blocks(title="乡镇工作报告助手") as demo:
         gr.Markdown("## 乡镇工作报告助手\n回答只依据知识库中的报告，每句都注明出处；资料中没有的，会直接说明。")
-        chat = chat_tab(app.answers, options, writers)
+        chat = chat_tab(app.answers, options, writers, app.conversations, side=history_side)
         draft_tab(app.drafts, writers)
         kb_tab(KnowledgeBaseEvents(app.catalog, app.writer), settings.max_upload_mb)
         doc = doc_tab(view := DocumentView(app.catalog))
         retrieval_tab(app.answers, options)
         ledger_tab(LedgerView(app.catalog, app.drafts.export_dir), view, doc)
         citation_opener(view, chat, doc)
+        history_events(demo, chat, app.conversations)
         api_endpoints(app.answers, app.drafts)
     return demo

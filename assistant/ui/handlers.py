@@ -4,7 +4,8 @@
 - `answers` (ui/answers.py): ask, stream an answer, the retrieval test;
 - `drafts` (ui/drafts.py): a draft and its .docx/.md downloads;
 - `catalog` (ui/catalog.py): the document table, the filter choices, one document's sections;
-- `writer` (ui/writer.py): upload, delete, re-index, serialised.
+- `writer` (ui/writer.py): upload, delete, re-index, serialised;
+- `conversations` (ui/conversations.py): the saved conversations per user (store/conversations.py).
 
 The Gradio layer (app.py and the *_tab.py builders) only adapts these to components, so they are
 tested without a server. A write invalidates what the reader built and the catalog's document
@@ -18,9 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assistant.services import Services
+from assistant.store import conversations
 from assistant.store.lock import StoreLock
 from assistant.ui.answers import Answers
 from assistant.ui.catalog import Catalog
+from assistant.ui.conversations import ConversationLog
 from assistant.ui.drafts import Drafts
 from assistant.ui.reader import Reader
 from assistant.ui.writer import KnowledgeBaseWriter
@@ -45,6 +48,8 @@ class AppService:
         self.reader = Reader(services, on_stale=self.catalog.invalidate)
         self.answers = Answers(self.reader)
         self.drafts = Drafts(self.reader, export_dir)
+        saved = conversations.ConversationStore(services.settings.store_dir / conversations.FILE_NAME)
+        self.conversations = ConversationLog(saved, export_dir)
         self.writer = KnowledgeBaseWriter(
             services,
             self.catalog,
