@@ -2,7 +2,8 @@
 started again on the same store) with two users (ASSISTANT_AUTH="a:pw1,b:pw2", logged in through
 Gradio's login form) and a scripted model server, so that a follow-up's rewrite shows what history
 the app sent: a conversation survives a reload and a restart, its `[n]` still opens 原文, a follow-up
-in it uses its messages, its export holds the citations, and each user sees only their own."""
+in it uses its messages, its export holds the citations, and each user sees only their own. Without a
+login (the shared app) the one anonymous user's conversation survives a reload too."""
 
 from __future__ import annotations
 
@@ -208,3 +209,13 @@ def test_two_users_see_only_their_own_and_rename_reopen_and_delete(
     page.locator("#conv-list label", has_text=B_SECOND).wait_for()
     assert saved_titles(page) == [B_SECOND], "deleted for good"
     assert page.locator(BOTS).count() == 0, "the deleted conversation is not reopened"
+
+
+def test_without_a_login_the_anonymous_users_conversation_survives_a_reload(page: Page, app_url: str) -> None:
+    page.goto(app_url)
+    assert "1200万元" in ask(page, STANDALONE)
+    page.locator("#conv-list label", has_text=STANDALONE).wait_for()
+    page.reload()
+    page.locator('#chatbot [data-testid="user"]', has_text=STANDALONE).wait_for()
+    wait_restored(page, 1)
+    assert "1200万元" in page.inner_text(LAST_ANSWER)
