@@ -93,7 +93,10 @@ def history_events(demo: gr.Blocks, chat: ChatParts, log: ConversationLog) -> No
 
     def on_load(memory: Remembered | None, request: gr.Request) -> tuple[Any, ...]:
         user = user_of(request)
-        return opened(user, (memory or {}).get(user), memory)
+        shown_now = opened(user, (memory or {}).get(user), memory)
+        if shown_now[3] is None:  # nothing to reopen: leave the chat alone (a question may already be on its way)
+            return (shown_now[0], *[gr.skip()] * 5, *shown_now[6:])
+        return shown_now
 
     def on_pick(conversation_id: str | None, memory: Remembered | None, request: gr.Request) -> tuple[Any, ...]:
         return opened(user_of(request), conversation_id, memory)
