@@ -4,12 +4,14 @@ The extractive paths (answer, draft, with extractive and question) need no model
 (llm/, the only code that imports LangChain) fall back to them. All satisfy the Protocols in
 paths; every answer passes the checks in citations, model output is cleaned first (sanitize); a model
 writes from the extractive evidence and gets its missing markers attached (evidence);
-and drafts are exported by export (plain .docx, Markdown) and gongwen (.docx in 公文 format).
+and drafts are exported by export (plain .docx, Markdown) and gongwen (.docx in 公文 format), a saved
+conversation by chat_export.
 Outline first: outline proposes a draft's headings, sections drafts and assembles it heading by heading.
 """
 
 __all__ = [
     "answer",
+    "chat_export",
     "citations",
     "corpus",
     "draft",

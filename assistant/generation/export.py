@@ -31,7 +31,8 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", inert(text))
 
 
-def _reference(c_n: int, doc: str, title: str, section: str, quote: str) -> str:
+def reference_line(c_n: int | str, doc: str, title: str, section: str, quote: str) -> str:
+    """One entry of a reference list: [n] report title · section：“quoted sentence”."""
     where = " · ".join(x for x in (title or doc, section) if x)
     return f"[{c_n}] {where}：“{quote}”"
 
@@ -55,7 +56,7 @@ def draft_markdown(answer: Answer, title: str) -> str:
         lines.append(re.sub(r"\\\[(\d+)\\\]", r"[\1]", md_escape(line)))
     lines += ["", "## 参考来源", ""]
     for c in answer.citations:
-        lines.append("- " + md_escape(_reference(c.n, c.doc, c.title, c.section, c.quote)))
+        lines.append("- " + md_escape(reference_line(c.n, c.doc, c.title, c.section, c.quote)))
     if answer.unsupported_numbers:
         lines += ["", "> 注意：以下数字在所引段落中找不到，请核对：" + "、".join(answer.unsupported_numbers)]
     return "\n".join(lines) + "\n"
@@ -74,7 +75,7 @@ def draft_docx(answer: Answer, title: str, path: Path) -> Path:
             document.add_paragraph(inert(paragraph))
     document.add_heading("参考来源", level=2)
     for c in answer.citations:
-        document.add_paragraph(inert(_reference(c.n, c.doc, c.title, c.section, c.quote)))
+        document.add_paragraph(inert(reference_line(c.n, c.doc, c.title, c.section, c.quote)))
     if answer.unsupported_numbers:
         document.add_paragraph("注意：以下数字在所引段落中找不到，请核对：" + "、".join(answer.unsupported_numbers))
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@
 through `client`, with exact scoring of a few known chunks (`exact`), the write journal (`journal`),
 the one-writer lock (`lock`), chunks as Chroma rows and rows as passages (`rows`), the database's
 health (`health`: a damaged file, a full disk), and the lexical index derived from it (`lexical`,
-`lexical_table`).
+`lexical_table`); beside it, the app's saved conversations per user (`conversations`, SQLite).
 
 The Protocols here are what the rest of the code needs of a store (ReportStore is the one
 implementation), so that tests can pass small fakes.
@@ -25,6 +25,7 @@ __all__ = [
     "Store",
     "client",
     "collection",
+    "conversations",
     "exact",
     "health",
     "journal",

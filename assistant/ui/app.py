@@ -17,6 +17,7 @@ from assistant.ui.draft_tab import draft_tab
 from assistant.ui.feedback_panel import FeedbackPanel, chat_feedback, draft_feedback
 from assistant.ui.feedback_tab import FeedbackView, feedback_tab
 from assistant.ui.handlers import AppService
+from assistant.ui.history import history_events, history_side
 from assistant.ui.kb_tab import KnowledgeBaseEvents, kb_tab
 from assistant.ui.ledger_tab import LedgerView, ledger_tab
 from assistant.ui.reader import writer_options
@@ -30,7 +31,14 @@ def build_app(app: AppService, settings: Settings) -> gr.Blocks:
     with gr.Blocks(title="乡镇工作报告助手") as demo:
         gr.Markdown("## 乡镇工作报告助手\n回答只依据知识库中的报告，每句都注明出处；资料中没有的，会直接说明。")
         panel = FeedbackPanel(app.feedback, app.answers)
-        chat = chat_tab(app.answers, options, writers, lambda bot, cited, f: chat_feedback(panel, bot, cited, f))
+        chat = chat_tab(
+            app.answers,
+            options,
+            writers,
+            app.conversations,
+            side=history_side,
+            feedback=lambda bot, cited, f: chat_feedback(panel, bot, cited, f),
+        )
         draft_tab(app.drafts, writers, app.outlines, lambda last: draft_feedback(panel, last))
         kb_tab(KnowledgeBaseEvents(app.catalog, app.writer), settings.max_upload_mb)
         doc = doc_tab(view := DocumentView(app.catalog))
@@ -38,5 +46,6 @@ def build_app(app: AppService, settings: Settings) -> gr.Blocks:
         ledger_tab(LedgerView(app.catalog, app.drafts.export_dir), view, doc)
         feedback_tab(FeedbackView(app.feedback, app.answers, app.drafts.export_dir))
         citation_opener(view, chat, doc)
+        history_events(demo, chat, app.conversations)
         api_endpoints(app.answers, app.drafts, app.feedback)
     return demo

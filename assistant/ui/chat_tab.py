@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
@@ -16,7 +16,11 @@ from assistant.ui import render
 from assistant.ui.answers import Answers
 from assistant.ui.inputs import FilterChoice
 from assistant.ui.reader import WriterOptions
+from assistant.ui.users import user_of
 from assistant.ui.widgets import error_html, filters_row, writer_radio
+
+if TYPE_CHECKING:
+    from assistant.ui.conversations import ConversationLog
 
 EXAMPLES = [
     "安民乡推出了几条红色旅游精品线路？",
@@ -95,7 +99,9 @@ def respond(
             if isinstance(piece, Answer):
                 history[-1] = answered(piece, answers.writer_label(piece.mode))
                 cited[-1] = [
-                    {"n": str(c.n), "doc": c.doc, "chunk": c.chunk_id, "quote": c.quote} for c in piece.citations
+                    {"n": str(c.n), "doc": c.doc, "chunk": c.chunk_id, "quote": c.quote}
+                    | {"title": c.title, "section": c.section}  # for a saved conversation's export
+                    for c in piece.citations
                 ]
                 yield history, render.sources_html(piece, len(cited) - 1), "", cited
             else:
@@ -116,17 +122,30 @@ class ChatParts:
 
     chatbot: Any
     cited: Any
+    conversation: Any = None  # the saved conversation's id (None: not saved yet)
+    sources: Any = None
+    side: Any = None  # what `side` built
+    asked: list[Any] = field(default_factory=list)  # the ask events (send, Enter)
 
 
 def chat_tab(
     answers: Answers,
     options: dict[str, list[str]],
     writers: WriterOptions,
+    saved: ConversationLog | None = None,
+    side: Callable[[], Any] | None = None,
     feedback: Callable[[Any, Any, Sequence[Any]], None] | None = None,
 ) -> ChatParts:
-    """`feedback(chatbot, cited, filters)`: builds the answers' 👍/👎 form below the examples (ui/feedback_panel.py)."""
+    """`saved`: each answered turn is saved there for the asking user; `side` builds the column left
+    of the chat (the saved conversations' list, ui/history.py); `feedback(chatbot, cited, filters)`:
+    builds the answers' 👍/👎 form below the examples (ui/feedback_panel.py)."""
+    panel = None
     cited = gr.State([])
+    conversation = gr.State(None)
     with gr.Tab("问答", id="chat"), gr.Row():
+        if side is not None:
+            with gr.Column(scale=1, min_width=220):
+                panel = side()
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(
                 label="对话", height=420, buttons=["copy", "copy_all"], render_markdown=False, elem_id="chatbot"
@@ -157,12 +176,25 @@ def chat_tab(
         part: str,
         who: str,
         cites: list[list[dict[str, str]]],
+        conversation_id: str | None,
+        request: gr.Request,
     ) -> Iterator[tuple[Any, ...]]:
-        yield from respond(answers, q, history, FilterChoice(town, year, kind, part), who, cites)
+        out: tuple[Any, ...] = ()
+        for out in respond(answers, q, history, FilterChoice(town, year, kind, part), who, cites):
+            yield (*out, gr.skip())
+        if saved is not None and (q or "").strip() and out:  # the answered turn, as the server made it
+            try:
+                saved_id = saved.record(user_of(request), conversation_id, out[0][-2:], out[3][-1])
+            except AssistantError as exc:  # the answer stays on the page, unsaved
+                gr.Warning(str(exc))
+                return
+            yield (*[gr.skip()] * 4, saved_id)
 
-    inputs, outputs = [question, chatbot, *filters, writer, cited], [chatbot, sources, question, cited]
+    inputs = [question, chatbot, *filters, writer, cited, conversation]
+    outputs = [chatbot, sources, question, cited, conversation]
     sent = send.click(on_ask, inputs, outputs, api_visibility="private")
     submitted = question.submit(on_ask, inputs, outputs, api_visibility="private")
     stop.click(None, None, None, cancels=[sent, submitted])
-    chatbot.clear(list, None, [cited], api_visibility="private")  # 清空对话: the citations go with the answers
-    return ChatParts(chatbot, cited)
+    # 清空对话: the citations go with the answers; the next question starts a new saved conversation
+    chatbot.clear(lambda: ([], None), None, [cited, conversation], api_visibility="private")
+    return ChatParts(chatbot, cited, conversation, sources, panel, [sent, submitted])

@@ -6,6 +6,7 @@
 - `catalog` (ui/catalog.py): the document table, the filter choices, one document's sections;
 - `writer` (ui/writer.py): upload, delete, re-index, serialised;
 - `feedback` (assistant/feedback): the 👍/👎 store, feedback.sqlite in the store directory.
+- `conversations` (ui/conversations.py): the saved conversations per user (store/conversations.py).
 
 The Gradio layer (app.py and the *_tab.py builders) only adapts these to components, so they are
 tested without a server. A write invalidates what the reader built and the catalog's document
@@ -20,9 +21,11 @@ from pathlib import Path
 
 from assistant.feedback.store import FeedbackStore
 from assistant.services import Services
+from assistant.store import conversations
 from assistant.store.lock import StoreLock
 from assistant.ui.answers import Answers
 from assistant.ui.catalog import Catalog
+from assistant.ui.conversations import ConversationLog
 from assistant.ui.drafts import Drafts
 from assistant.ui.outlines import Outlines
 from assistant.ui.reader import Reader
@@ -50,6 +53,8 @@ class AppService:
         self.drafts = Drafts(self.reader, export_dir)
         self.feedback = FeedbackStore.in_store(services.settings.store_dir)
         self.outlines = Outlines(self.reader, services.corpus, export_dir, chat=services.chat)
+        saved = conversations.ConversationStore(services.settings.store_dir / conversations.FILE_NAME)
+        self.conversations = ConversationLog(saved, export_dir)
         self.writer = KnowledgeBaseWriter(
             services,
             self.catalog,

@@ -127,7 +127,9 @@ def test_each_answer_keeps_its_citations_for_the_document_view() -> None:
     answers = Answers(FakePaths(FakePath(result=result)))
     *_, first = respond(answers, "几条线路？", [], FilterChoice())
     *_, second = respond(answers, "再问一次？", first[0], FilterChoice(), None, first[3])
-    assert second[3] == [[{"n": "1", "doc": "002", "chunk": "002-abc", "quote": "推出6条线路。"}]] * 2
+    entry = {"n": "1", "doc": "002", "chunk": "002-abc", "quote": "推出6条线路。"}
+    entry |= {"title": "安民乡2023年工作总结", "section": "一、总结"}  # what a saved conversation exports
+    assert second[3] == [[entry]] * 2
     assert DocumentView.citation("1:1", second[3]) == second[3][1][0]
     assert DocumentView.citation("2:1", second[3]) is None and DocumentView.citation("x", second[3]) is None
 
