@@ -14,6 +14,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.errors import AssistantError
+from assistant.ui import render
 from assistant.ui.chat_tab import ChatParts
 from assistant.ui.conversations import ConversationLog
 from assistant.ui.users import user_of
@@ -86,7 +87,9 @@ def history_events(demo: gr.Blocks, chat: ChatParts, log: ConversationLog) -> No
         memory = {**(memory or {}), user: str(conversation_id)}
         title = log.title(user, conversation_id)
         files = (hidden, hidden)
-        return listing(user, conversation_id), chat_messages, cited, conversation_id, title, "", memory, *files, ""
+        last = max((i for i, c in enumerate(cited) if c), default=None)  # the last answer with sources
+        sources = "" if last is None else render.saved_sources_html(cited[last], last)
+        return listing(user, conversation_id), chat_messages, cited, conversation_id, title, sources, memory, *files, ""
 
     shown = [side.listing, chat.chatbot, chat.cited, chat.conversation, side.title, chat.sources, remembered]
     shown += [side.docx, side.md]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from assistant.generation.citations import MARKER, split_answer_sentences
@@ -108,6 +108,29 @@ def sources_html(answer: Answer, answer_index: int | None = None) -> str:
     if openable:
         return f'<div class="src-list answer-k-{int(answer_index or 0)}">{"".join(out)}</div>'
     return "".join(out)
+
+
+def saved_sources_html(cited: Sequence[Mapping[str, str]], answer_index: int) -> str:
+    """A reopened conversation's answer: its cited sentences headed by report title, each with its
+    在原文中查看 link (the saved citations keep the quote, not the whole passage: 原文 shows that)."""
+    cards = [
+        citation_card(
+            Citation(
+                int(c.get("n") or 0),
+                c.get("doc", ""),
+                c.get("section", ""),
+                c.get("quote", ""),
+                c.get("quote", ""),
+                c.get("chunk", ""),
+                c.get("title", ""),
+            ),
+            openable=True,
+        )
+        for c in cited
+    ]
+    if not cards:
+        return ""
+    return f'<div class="src-list answer-k-{int(answer_index)}"><h4>引用来源</h4>{"".join(cards)}</div>'
 
 
 def passage_card(p: Passage) -> str:

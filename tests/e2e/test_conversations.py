@@ -131,6 +131,8 @@ def test_a_conversation_survives_reload_and_restart_cites_and_takes_follow_ups(
     wait_restored(page, 1)
     assert saved_titles(page).count(FIRST) == 1
     assert page.input_value("#conv-title textarea") == FIRST
+    panel = page.inner_text("#sources")  # the reopened answer's sources, by report title
+    assert "引用来源" in panel and "推出6条红色旅游精品线路" in panel and "安民乡" in panel, panel
 
     page.locator(LAST_ANSWER).locator("sup.cite").first.click()  # `cited` came back with the messages
     focus = page.locator("#doc-view #doc-focus")

@@ -164,3 +164,23 @@ def test_filter_choice_treats_all_as_no_filter() -> None:
     f = FilterChoice("全部", "全部", "述职", "计划").to_filters()
     assert (f.township, f.year, f.kind, f.part) == (None, None, "述职", "计划")
     assert FilterChoice("安民乡", "2024").to_filters().year == 2024
+
+
+def test_a_reopened_answers_sources_are_its_saved_citations_by_title() -> None:
+    saved = [
+        {
+            "n": "1",
+            "doc": "002_501c0fb6689f0a4e",
+            "chunk": "c1",
+            "quote": "推出6条红色旅游精品线路",
+            "title": "安民乡2023年工作总结",
+            "section": "一、2023年工作总结",
+        },
+        {"n": "2", "doc": "009_x", "chunk": "c2", "quote": "<script>x</script>", "title": "", "section": ""},
+    ]
+    out = render.saved_sources_html(saved, 3)
+    assert out.startswith('<div class="src-list answer-k-3"><h4>引用来源</h4>')
+    assert "[1] 安民乡2023年工作总结" in out and "<mark>推出6条红色旅游精品线路</mark>" in out
+    assert "cite-n-2" in out and "[2] 009_x" in out, "no title: the id heads the card"
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert render.saved_sources_html([], 0) == ""
