@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
+from assistant.types import Filters
 
 KINDS = ("fact", "list", "compare", "unanswerable", "draft")
+FILTER_KEYS = ("township", "year", "kind", "part")  # an item's optional `filters`: what the asker had set
 ANSWERED_KINDS = ("fact", "list", "compare")
 
 
@@ -33,6 +35,11 @@ class QAItem:
     expected: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    filters: dict[str, Any] = field(default_factory=dict)
+
+    def search_filters(self) -> Filters | None:
+        """The item's `filters` as the answer path takes them; None when it has none."""
+        return Filters(**self.filters) if self.filters else None
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -75,6 +82,28 @@ def _evidence(raw: dict[str, Any]) -> tuple[Evidence, ...]:
     return tuple(Evidence(e["doc"], e["quote"]) for e in value)
 
 
+def _filters(raw: dict[str, Any]) -> dict[str, Any]:
+    value = raw.get("filters")
+    if value is None:
+        return {}
+    shape = f'filters 应为对象，键取 {"/".join(FILTER_KEYS)}，如 {{"township": "安民乡", "year": 2023}}'
+    if not isinstance(value, dict) or not set(value) <= set(FILTER_KEYS):
+        raise _Bad(shape)
+    for key, v in value.items():
+        ok = isinstance(v, int) and not isinstance(v, bool) if key == "year" else isinstance(v, str) and v.strip()
+        if not ok:
+            raise _Bad(f"{shape}（{key} 的值 {v!r} 不对：year 为整数，其余为非空字符串）")
+    return dict(value)
+
+
+def parse_item(raw: Any) -> QAItem:
+    """One Q&A line (already decoded from JSON) as an item; a DatasetError says what is wrong."""
+    try:
+        return _item(raw)
+    except _Bad as exc:
+        raise DatasetError(str(exc)) from exc
+
+
 def _item(raw: Any) -> QAItem:
     if not isinstance(raw, dict):
         raise _Bad("不是 JSON 对象")
@@ -95,7 +124,8 @@ def _item(raw: Any) -> QAItem:
     expected = _strings(raw, "expected", required=raw["kind"] in ANSWERED_KINDS)
     evidence = _evidence(raw)
     _strings(raw, "tags")
-    known = {"id", "kind", "question", "expected", "evidence"}
+    filters = _filters(raw)
+    known = {"id", "kind", "question", "expected", "evidence", "filters"}
     return QAItem(
         id=str(raw["id"]),
         kind=str(raw["kind"]),
@@ -103,6 +133,7 @@ def _item(raw: Any) -> QAItem:
         expected=expected,
         evidence=evidence,
         extra={k: v for k, v in raw.items() if k not in known},
+        filters=filters,
     )
 
 

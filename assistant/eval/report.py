@@ -188,7 +188,10 @@ def evaluate(
     """Answer every item (drafts through `drafter`), score it and write the run to `out`; returns the
     metrics, the retrieval `mode` first (`assistant eval`)."""
     results = run(
-        items, answerer.stream, lambda topic: drafter.stream(topic, style=draft_style(topic)), progress=progress
+        items,
+        lambda question, filters: answerer.stream(question, filters),
+        lambda topic, filters: drafter.stream(topic, filters=filters, style=draft_style(topic)),
+        progress=progress,
     )
     metrics = {"mode": mode, **summarise(results)}
     write_report(out, metrics, results, source)

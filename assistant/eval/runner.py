@@ -21,10 +21,11 @@ from assistant.eval.metrics import (
     uncited_sentences,
 )
 from assistant.generation.citations import MARKER, numbers_in, split_answer_sentences, unbacked
-from assistant.types import Answer
+from assistant.types import Answer, Filters
 
-# A question (or draft topic) in, the answer path's stream out: text deltas as they are written, then the Answer.
-StreamFn = Callable[[str], Iterator[str | Answer]]
+# A question (or draft topic) and the item's filters in, the answer path's stream out: text deltas as they
+# are written, then the Answer.
+StreamFn = Callable[[str, Filters | None], Iterator[str | Answer]]
 
 
 @dataclass
@@ -223,14 +224,14 @@ def run(
     draft: StreamFn,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[ItemResult]:
-    """Answer every item through the streaming paths the app uses (drafts through `draft`), timing the
-    first text shown, and score it."""
+    """Answer every item through the streaming paths the app uses (drafts through `draft`), with the
+    item's filters when it has them, timing the first text shown, and score it."""
     results = []
     for i, item in enumerate(items, start=1):
         started = time.perf_counter()
         first: float | None = None
         answer: Answer | None = None
-        for part in (draft if item.kind == "draft" else ask)(item.question):
+        for part in (draft if item.kind == "draft" else ask)(item.question, item.search_filters()):
             first = time.perf_counter() if first is None else first
             if isinstance(part, Answer):
                 answer = part

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.eval.dataset import Evidence, QAItem
+from assistant.eval.dataset import FILTER_KEYS, QAItem, parse_item
 from assistant.eval.metrics import norm
 from assistant.feedback.store import Feedback
 from assistant.numbers import figures
@@ -113,6 +113,19 @@ def _kind(item: Feedback) -> str:
     return "fact"
 
 
+def _filters(stored: dict[str, Any]) -> dict[str, Any]:
+    """The filters the asker had set, as the Q&A format's `filters` (a year as a number; unknown keys
+    and empty values left out), so `assistant eval` asks with them as the app did."""
+    out: dict[str, Any] = {}
+    for key in FILTER_KEYS:
+        value = stored.get(key)
+        if key == "year" and str(value or "").strip().isdigit():
+            out[key] = int(str(value).strip())
+        elif key != "year" and isinstance(value, str) and value.strip() and value != "全部":
+            out[key] = value.strip()
+    return out
+
+
 def qa_line(item: Feedback) -> dict[str, Any] | str:
     """The Q&A line of one corrected item, or why it cannot be one."""
     kind = _kind(item)
@@ -128,6 +141,7 @@ def qa_line(item: Feedback) -> dict[str, Any] | str:
         "expected": expected,
         "evidence": [{"doc": item.evidence_doc, "quote": q} for q in quotes],
         "tags": ["feedback"],
+        **({"filters": _filters(item.filters)} if _filters(item.filters) else {}),
         "feedback_id": item.id,
         "reason": item.reason,
     }
@@ -152,15 +166,4 @@ def export(items: list[Feedback]) -> Export:
 
 def as_qa_items(lines: list[dict[str, Any]]) -> list[QAItem]:
     """Exported lines as the eval reads them (for checking them in the app without a file)."""
-    known = {"id", "kind", "question", "expected", "evidence"}
-    return [
-        QAItem(
-            id=str(x["id"]),
-            kind=str(x["kind"]),
-            question=str(x["question"]),
-            expected=tuple(x["expected"]),
-            evidence=tuple(Evidence(e["doc"], e["quote"]) for e in x["evidence"]),
-            extra={k: v for k, v in x.items() if k not in known},
-        )
-        for x in lines
-    ]
+    return [parse_item(x) for x in lines]

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from assistant.eval.runner import evaluate_item
 from assistant.feedback.export import as_qa_items, export
 from assistant.feedback.store import FeedbackStore
-from assistant.types import Answer
+from assistant.types import Answer, Filters
 
-Stream = Callable[[str], Iterator[str | Answer]]
+Stream = Callable[[str, Filters | None], Iterator[str | Answer]]  # a question and its filters in
 
 
 @dataclass
@@ -26,12 +26,13 @@ class Recheck:
 
 
 def recheck(store: FeedbackStore, ask: Stream, progress: Callable[[int, int], None] | None = None) -> Recheck:
-    """Answer each exported question (not drafts): a fact item passes when the answer contains every
-    expected string and does not abstain (the eval's `correct`), an unanswerable one when it abstains."""
+    """Answer each exported question (not drafts) with the filters it was asked with: a fact item passes
+    when the answer contains every expected string and does not abstain (the eval's `correct`), an
+    unanswerable one when it abstains."""
     items = [i for i in as_qa_items(export(store.items()).items) if i.kind != "draft"]
     passed, failed = 0, []
     for n, item in enumerate(items, start=1):
-        answer = next((a for a in ask(item.question) if isinstance(a, Answer)), None)
+        answer = next((a for a in ask(item.question, item.search_filters()) if isinstance(a, Answer)), None)
         if answer is None:
             raise RuntimeError(f"the answer path gave no Answer for {item.id}")
         result = evaluate_item(item, answer)

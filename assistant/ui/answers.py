@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from assistant.generation.paths import History
-from assistant.types import Answer, Passage
+from assistant.types import Answer, Filters, Passage
 from assistant.ui.inputs import FilterChoice, UserError, required
 from assistant.ui.reader import Paths
 
@@ -39,6 +39,10 @@ class Answers:
         question = self.question(question)
         filters = (choice or FilterChoice()).to_filters()
         yield from self.paths.answerer(writer).stream(question, filters, history=history or [])
+
+    def stream_with(self, question: str, filters: Filters | None) -> Iterator[str | Answer]:
+        """ask_stream with search filters as given (a Q&A item's), not the page's controls."""
+        yield from self.paths.answerer(None).stream(self.question(question), filters, history=[])
 
     def writer_label(self, mode: str) -> str:
         """What wrote an answer of this mode, as the page says it: 本地模型 … / 模型服务 … / 原文摘录."""

@@ -62,7 +62,7 @@ class FeedbackView:
             if progress:
                 progress(i / n, f"第 {i}/{n} 条")
 
-        result = recheck(self.store, lambda q: self.answers.ask_stream(q), step)
+        result = recheck(self.store, self.answers.stream_with, step)
         failed = f"（未通过：{html.escape('、'.join(result.failed_ids))}）" if result.failed_ids else ""
         return f'<p id="fb-summary">{html.escape(result.summary())}{failed}</p>'
 

@@ -83,13 +83,13 @@ def test_the_run_times_the_first_text_shown_through_the_stream() -> None:
 
     from assistant.eval.runner import run
 
-    def streamed(question: str) -> Iterator[str | Answer]:
+    def streamed(question: str, filters: object = None) -> Iterator[str | Answer]:
         time.sleep(0.05)
         yield "安民乡推出"  # the first delta: what the user sees first
         time.sleep(0.2)
         yield Answer(question, "安民乡推出6条红色旅游精品线路[1]。", False, [], [], "llm", latency_ms=250)
 
-    def whole(question: str) -> Iterator[str | Answer]:
+    def whole(question: str, filters: object = None) -> Iterator[str | Answer]:
         time.sleep(0.1)
         yield Answer(question, "资料中未找到。", True, [], [], "extractive", latency_ms=100)
 
@@ -97,8 +97,42 @@ def test_the_run_times_the_first_text_shown_through_the_stream() -> None:
         QAItem("a", "fact", "安民乡推出了几条红色旅游精品线路？", ("6条",)),
         QAItem("b", "unanswerable", "问"),
     ]
-    results = run(items, lambda q: streamed(q) if "安民乡" in q else whole(q), whole)
+    results = run(items, lambda q, f: streamed(q) if "安民乡" in q else whole(q), whole)
     assert results[0].first_text_ms is not None and 40 <= results[0].first_text_ms < 200
     assert results[1].first_text_ms is not None and results[1].first_text_ms >= 90  # no delta: the answer itself
     figures = summarise(results)
     assert figures["latency.first_text_p50_ms"] <= figures["latency.first_text_p95_ms"]
+
+
+def test_an_items_filters_reach_the_answer_path(tmp_path) -> None:
+    import json
+    from collections.abc import Iterator
+
+    from assistant.eval.dataset import DatasetError, load_qa
+    from assistant.eval.runner import run
+    from assistant.types import Filters
+
+    lines = [
+        {
+            "id": "f1",
+            "kind": "fact",
+            "question": "财税收入多少？",
+            "expected": ["1200万元"],
+            "filters": {"township": "X乡", "year": 2023},
+        },
+        {"id": "f2", "kind": "unanswerable", "question": "问"},
+    ]
+    path = tmp_path / "qa.jsonl"
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    seen: list[object] = []
+
+    def asked(question: str, filters: Filters | None) -> Iterator[str | Answer]:
+        seen.append(filters)
+        yield Answer(question, "资料中未找到。", True, [], [], "extractive")
+
+    run(load_qa(path), asked, asked)
+    assert seen == [Filters(township="X乡", year=2023), None]
+    for bad in ({"town": "X乡"}, {"year": "2023"}, {"township": ""}, ["X乡"]):
+        path.write_text(json.dumps({**lines[0], "filters": bad}, ensure_ascii=False) + "\n", encoding="utf-8")
+        with pytest.raises(DatasetError, match="filters 应为对象"):
+            load_qa(path)

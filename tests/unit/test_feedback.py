@@ -11,9 +11,10 @@ import pytest
 
 from assistant.eval.dataset import load_qa
 from assistant.eval.metrics import norm
-from assistant.feedback.export import expected_strings, export, trimmed_quotes
+from assistant.feedback.export import as_qa_items, expected_strings, export, trimmed_quotes
 from assistant.feedback.payload import from_payload
 from assistant.feedback.store import SCHEMA_VERSION, Feedback, FeedbackError, FeedbackStore
+from assistant.types import Filters
 from tests.conftest import SEEDS
 
 # A passage as retrieval returns it (seed report 001), headings included.
@@ -197,5 +198,10 @@ def test_the_item_and_export_shapes_are_pinned_and_in_the_contract(store: Feedba
     item_keys = {"id", "time", "user", "kind", "question", "answer", "citations", "mode", "model", "rating"}
     assert set(item) == item_keys | {"reason", "correction", "evidence", "filters"}
     assert set(line) == {"id", "kind", "question", "expected", "evidence", "tags", "feedback_id", "reason"}
+    store.add(down("财税收入多少？", "1200万", filters={"township": "X乡", "year": "2023", "kind": "全部"}))
+    filtered = export(store.items()).items[-1]
+    assert filtered["filters"] == {"township": "X乡", "year": 2023}, "the asker's filters, as the Q&A format has them"
+    (again,) = as_qa_items([filtered])
+    assert again.search_filters() == Filters(township="X乡", year=2023)
     text = section("Feedback")
     assert [k for k in sorted(set(item) | set(line)) if f"`{k}`" not in text and f'"{k}"' not in text] == []
