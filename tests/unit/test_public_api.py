@@ -41,6 +41,7 @@ PUBLIC = {
     "assistant.generation": [
         "answer",
         "citations",
+        "compare",
         "corpus",
         "draft",
         "evidence",
@@ -53,7 +54,7 @@ PUBLIC = {
         "sanitize",
     ],
     "assistant.generation.llm": ["answer", "client", "draft", "llama", "prompts"],
-    "assistant.ledger": ["evaluate", "extract", "names", "plan", "query", "store", "table_rows"],
+    "assistant.ledger": ["evaluate", "extract", "lookup", "names", "plan", "query", "store", "table_rows"],
     "assistant.ingest": [
         "chunking",
         "clean",
