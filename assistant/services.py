@@ -30,6 +30,7 @@ from assistant.config import Settings
 from assistant.embeddings import Embedder, embedder_name, make_embedder
 from assistant.errors import AssistantError
 from assistant.generation.answer import Answerer
+from assistant.generation.compare import LedgerAnswers, LedgerSource
 from assistant.generation.corpus import Corpus
 from assistant.generation.draft import Drafter
 from assistant.generation.llm.client import ChatClient, make_chat_model
@@ -135,6 +136,10 @@ class Services:
     def ledger(self) -> Ledger:
         """The figures of every report (assistant/ledger), opened on first use."""
         return Ledger.in_store(self.settings.store_dir)
+
+    def synced_ledger(self) -> Ledger:  # in line with the store (one count when nothing changed)
+        ledger_sync(self.store, self.ledger)
+        return self.ledger
 
     @property
     def embedder(self) -> Embedder:
@@ -340,7 +345,7 @@ class Services:
     def answerer(self, mode: str = "hybrid", writer: str | None = None) -> AnswerPath:
         """The LLM answer path when the writer resolves to a model (extractive as its fallback), else
         extractive; `writer`: auto | llm | extractive (default: the settings')."""
-        return _answer_path(*self._parts(mode, writer))
+        return _answer_path(*self._parts(mode, writer), self.synced_ledger)
 
     def drafter(self, mode: str = "hybrid", writer: str | None = None) -> DraftPath:
         """The LLM draft path when the writer resolves to a model (extractive as its fallback), else extractive."""
@@ -349,7 +354,7 @@ class Services:
     def answer_paths(self, mode: str = "hybrid", writer: str | None = None) -> tuple[AnswerPath, DraftPath]:
         """Both paths over one retriever and corpus, built after one lexical sync (the evaluation)."""
         parts = self._parts(mode, writer)
-        return _answer_path(*parts), _draft_path(*parts)
+        return _answer_path(*parts, self.synced_ledger), _draft_path(*parts)
 
     def _parts(self, mode: str, writer: str | None) -> tuple[Retriever, Corpus, ChatClient | None]:
         """What an answer path is built from; the lexical index is synced once for all of them."""
@@ -376,8 +381,8 @@ class Services:
         return Corpus(lexical=self.lexical, doc_townships=townships, doc_kinds=kinds, records=self.store.documents)
 
 
-def _answer_path(retriever: Retriever, corpus: Corpus, chat: ChatClient | None) -> AnswerPath:
-    extractive = Answerer(retriever, corpus)
+def _answer_path(retriever: Retriever, corpus: Corpus, chat: ChatClient | None, sync: LedgerSource) -> AnswerPath:
+    extractive = Answerer(retriever, corpus, ledger=LedgerAnswers(sync, retriever.store.passages, corpus))
     if chat is None:
         return extractive
     from assistant.generation.llm.answer import LLMAnswerer  # imports langchain: only with a model

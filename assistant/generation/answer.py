@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from assistant.generation import extractive
 from assistant.generation.citations import UNDISCLOSED, verify, with_headings
+from assistant.generation.compare import LedgerAnswers, covers_more
 from assistant.generation.corpus import KIND_WORDS, Corpus, Vocabulary
 from assistant.generation.paths import History
 from assistant.generation.question import Question, analyse, relative_offsets
@@ -29,6 +30,7 @@ RERANK_HEAD = 10  # passages re-ranked by their best sentence (corpus dev recall
 _REPORT_YEAR = re.compile(r"(\d{4})年(?:的|度)?(?:政府)?(?:工作)?报告")
 RETRIEVE_K = 20  # passages kept for display and metrics; answers use the first few
 NOT_FOUND = "资料中未找到"
+Ledgers = LedgerAnswers | None
 
 
 COMPARE_PER_REPORT = 3  # passages per report for questions that span reports
@@ -42,10 +44,11 @@ class Answerer:
     `abstain_coverage`: below this share of the question's terms in the best sentence it abstains.
     """
 
-    def __init__(self, retriever: Searcher, corpus: Corpus, *, abstain_coverage: float = ABSTAIN_COVERAGE) -> None:
-        self.retriever = retriever
-        self.corpus = corpus
-        self.abstain_coverage = abstain_coverage
+    def __init__(
+        self, retriever: Searcher, corpus: Corpus, *, abstain_coverage: float = ABSTAIN_COVERAGE, ledger: Ledgers = None
+    ) -> None:
+        self.retriever, self.corpus, self.abstain_coverage = retriever, corpus, abstain_coverage
+        self.ledger = ledger  # numeric comparisons answered from the figure ledger (generation/compare.py)
 
     @property
     def lexical(self) -> Vocabulary:
@@ -225,11 +228,19 @@ class Answerer:
             return [], _abstain(q, f"{NOT_FOUND}相关内容：知识库中没有符合条件的报告。", [])
         return passages, None
 
+    def ledger_answer(self, q: Question, filters: Filters, partial: bool = False) -> Answer | None:
+        """A numeric comparison answered from the ledger rows, each figure cited to its sentence
+        (compare.LedgerAnswers); None without a ledger or its figure. Both answer paths ask this first,
+        and for the answer with gaps (`partial`) to set beside retrieval's (compare.covers_more)."""
+        return None if self.ledger is None else self.ledger.answer(q, filters, partial=partial)
+
     def _answer(self, q: Question, filters: Filters) -> Answer:
+        if (from_ledger := self.ledger_answer(q, filters)) is not None:
+            return from_ledger
         passages, refusal = self.retrieve(q, filters)
-        if refusal is not None:
-            return refusal
-        return self.answer_passages(q, passages)
+        answer = refusal if refusal is not None else self.answer_passages(q, passages)
+        gapped = self.ledger_answer(q, filters, partial=True)
+        return gapped if gapped is not None and covers_more(gapped, answer) else answer
 
     def answer_passages(self, q: Question, passages: list[Passage]) -> Answer:
         """The extractive answer from passages already retrieved for the question (see `retrieve`), or

@@ -26,3 +26,16 @@ def test_seed_question_cites_and_highlights_the_quote(page: Page, app_url: str) 
     assert first_card.locator(".src-head").inner_text().startswith("[1]")
     assert "推出6条红色旅游精品线路" in first_card.locator("mark").inner_text()
     assert "安民乡" in first_card.locator(".src-meta").inner_text()
+
+
+def test_township_comparison_is_answered_from_the_ledger(page: Page, app_url: str) -> None:
+    """各乡…分别: one cited line per township, each source card marking the sentence with its figure."""
+    page.goto(app_url)
+    chat_text = ask(page, "各乡2023年调解、化解矛盾纠纷分别有多少起？")
+    for figure in ("432起", "57件", "71起"):
+        assert figure in chat_text
+    answer = page.locator(LAST_ANSWER).locator(".answer-box")
+    assert answer.locator("sup.cite").count() >= 3
+    marks = page.locator("#sources mark").all_inner_texts()
+    for quote in ("成功化解各类矛盾纠纷432起", "全乡共调解各类矛盾纠纷57件", "成功调解各类矛盾纠纷71起"):
+        assert any(quote in m for m in marks), marks

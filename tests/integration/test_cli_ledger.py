@@ -103,3 +103,18 @@ def test_a_missing_ledger_is_rebuilt_and_a_removed_report_takes_its_rows(
     after = ledger_json(store, "--json")["rows"]
     assert {r["doc"] for r in after} == {R2016, "000_5083355e1d56cec0"}
     assert len(after) == len([r for r in before if r["doc"] != R2017])
+
+
+def test_ask_compares_years_from_the_ledger(ledger_store: dict[str, Any]) -> None:
+    """2015 is reviewed in the 2016 report, 2016 in the 2017 one: each figure from its own report."""
+    out = run_cli(
+        ["ask", "海拉尔区2015年和2016年地区生产总值分别是多少？", "--json", "--writer", "extractive"],
+        ledger_store["store"],
+    )
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    lines = answer["answer"].splitlines()
+    assert lines[0].startswith("2015年：") and "287.9亿元" in lines[0]
+    assert lines[1].startswith("2016年：") and "303.6亿元" in lines[1]
+    docs = [c["doc"] for c in answer["citations"]]
+    assert docs == [R2016, R2017] and not answer["unsupported_numbers"]

@@ -142,6 +142,9 @@ class StubAnswerer:
     def resolve(self, q: Any, filters: Filters) -> Any:
         return q
 
+    def ledger_answer(self, q: Any, filters: Filters, partial: bool = False) -> Answer | None:
+        return None  # no ledger: every question goes to retrieval
+
     def retrieve(self, q: Any, filters: Filters) -> tuple[list[Passage], Answer | None]:
         return self.retriever.search(q.text, k=20, filters=filters), None
 

@@ -43,6 +43,7 @@ PUBLIC = {
         "answer",
         "chat_export",
         "citations",
+        "compare",
         "corpus",
         "draft",
         "evidence",
@@ -57,7 +58,7 @@ PUBLIC = {
         "sections",
     ],
     "assistant.generation.llm": ["answer", "client", "draft", "llama", "outline", "prompts"],
-    "assistant.ledger": ["evaluate", "extract", "names", "plan", "query", "store", "table_rows"],
+    "assistant.ledger": ["evaluate", "extract", "lookup", "names", "plan", "query", "store", "table_rows"],
     "assistant.ingest": [
         "chunking",
         "clean",

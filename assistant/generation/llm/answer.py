@@ -27,6 +27,7 @@ from langchain_core.messages import BaseMessage, SystemMessage
 
 from assistant.generation.answer import NOT_FOUND, Answerer
 from assistant.generation.citations import MARKER, UNDISCLOSED, placeholder_figures, verify, with_headings
+from assistant.generation.compare import covers_more
 from assistant.generation.corpus import Corpus
 from assistant.generation.evidence import attach_markers, evidence_of
 from assistant.generation.llm.client import ChatClient, LLMError, text_of
@@ -68,6 +69,8 @@ class ExtractiveAnswers(Protocol):
     model is shown, and what the user gets when the model fails."""
 
     def resolve(self, q: Question, filters: Filters) -> Question: ...
+
+    def ledger_answer(self, q: Question, filters: Filters, partial: bool = False) -> Answer | None: ...
 
     def retrieve(self, q: Question, filters: Filters) -> tuple[list[Passage], Answer | None]: ...
 
@@ -298,13 +301,19 @@ class LLMAnswerer:
         filters = filters or Filters()
         standalone, notes = self.standalone_question(question, history)
         q = self.fallback.resolve(analyse(standalone, self.corpus.townships), filters)
+        # A numeric comparison the ledger holds: its rows' sentences, quoted and cited, are the answer
+        # (the model would only restate them, and could drop or alter a figure).
+        from_ledger = self.fallback.ledger_answer(q, filters)
+        if from_ledger is not None:
+            return _timed(with_notes(from_ledger, notes), question, started)
         passages, refusal = self.fallback.retrieve(q, filters)
-        if refusal is not None:
-            return _timed(with_notes(refusal, notes), question, started)
-        quotes = self.fallback.answer_passages(q, passages)
+        quotes = refusal if refusal is not None else self.fallback.answer_passages(q, passages)
+        gapped = self.fallback.ledger_answer(q, filters, partial=True)  # the ledger's answer with gaps
+        if gapped is not None and covers_more(gapped, quotes):
+            return _timed(with_notes(gapped, notes), question, started)
+        if quotes.abstained:  # the material does not answer it: the model is not asked to guess
+            return _timed(with_notes(quotes, notes), question, started)
         extract = with_notes(quotes, notes)
-        if extract.abstained:  # the material does not answer it: the model is not asked to guess
-            return _timed(extract, question, started)
         evidence = evidence_of(extract)
         excerpts = ["".join(e.sentences) for e in evidence]
         shown = [e.passage for e in evidence]
