@@ -18,6 +18,7 @@ from assistant.feedback.store import FeedbackStore
 from assistant.ui.answers import Answers
 from assistant.ui.feedback_panel import RATING_LABELS
 from assistant.ui.inputs import ProgressFn
+from assistant.ui.users import user_of
 from assistant.ui.widgets import error_html
 
 NOTHING_TO_EXPORT = "没有已纠正的反馈可导出（点踩 👎 时填写了正确答案的条目才会导出）。"
@@ -32,7 +33,10 @@ class FeedbackView:
         self.answers = answers
         self.export_dir = export_dir
 
-    def rows(self) -> list[list[Any]]:
+    def rows(self, user: str) -> list[list[Any]]:
+        """The user's own feedback, newest first: one user's questions are not shown to another (their
+        conversations are private too). Export and the check run over everyone's corrections: the
+        office's one regression set."""
         return [
             [
                 i.id,
@@ -46,6 +50,7 @@ class FeedbackView:
                 i.evidence_doc,
             ]
             for i in reversed(self.store.items())
+            if i.user == user
         ]
 
     def export_file(self) -> Path | None:
@@ -68,19 +73,25 @@ class FeedbackView:
 
 
 def feedback_tab(view: FeedbackView) -> None:
-    with gr.Tab("反馈", id="feedback"):
-        gr.Markdown("问答和起草中的 👍/👎。填写了正确答案的条目可导出为问答集（`assistant eval 文件` 可直接运行）。")
+    with gr.Tab("反馈", id="feedback") as tab:
+        gr.Markdown(
+            "我在问答和起草中给出的 👍/👎。所有用户填写了正确答案的条目汇成一个回归集，可导出为问答集"
+            "（`assistant eval 文件` 可直接运行），并可用当前版本检验。"
+        )
         with gr.Row():
             refresh = gr.Button("刷新", elem_id="fb-refresh")
             check = gr.Button("用当前版本检验已纠正条目", variant="primary", elem_id="fb-check")
             export_btn = gr.Button("导出回归集（JSONL）", elem_id="fb-export")
         summary = gr.HTML(elem_id="fb-check-result")
         file = gr.File(label="回归集", visible=False, elem_id="fb-file")
-        table = gr.Dataframe(headers=HEADERS, value=view.rows, interactive=False, elem_id="fb-table")
+        table = gr.Dataframe(headers=HEADERS, interactive=False, elem_id="fb-table")
 
-    def on_check(progress: gr.Progress = gr.Progress()) -> tuple[str, Any]:
+    def mine(request: gr.Request) -> list[list[Any]]:
+        return view.rows(user_of(request))
+
+    def on_check(request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[str, Any]:
         try:
-            return view.check(lambda x, d: progress(x, desc=d)), view.rows()
+            return view.check(lambda x, d: progress(x, desc=d)), mine(request)
         except AssistantError as exc:
             return error_html(str(exc)), gr.skip()
 
@@ -93,6 +104,7 @@ def feedback_tab(view: FeedbackView) -> None:
             return gr.File(visible=False), error_html(NOTHING_TO_EXPORT)
         return gr.File(value=str(path), visible=True), ""
 
-    refresh.click(view.rows, None, [table], api_visibility="private")
+    tab.select(mine, None, [table], api_visibility="private")
+    refresh.click(mine, None, [table], api_visibility="private")
     check.click(on_check, None, [summary, table], api_visibility="private")
     export_btn.click(on_export, None, [file, summary], api_visibility="private")

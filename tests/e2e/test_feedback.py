@@ -16,7 +16,7 @@ from playwright.sync_api import Page
 
 from tests.conftest import run_cli
 from tests.e2e.conftest import RunningApp, _launch_on_copy
-from tests.e2e.ui import LAST_ANSWER, ask, open_tab
+from tests.e2e.ui import LAST_ANSWER, ask, login, open_tab
 
 pytestmark = pytest.mark.e2e
 
@@ -36,15 +36,21 @@ def login_app(seeded: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) 
     yield from _launch_on_copy(seeded, tmp_path_factory.mktemp("e2e-login"), auth="alice:pw1,bob:pw2")
 
 
-def test_feedback_keeps_the_logged_in_user(login_app: RunningApp) -> None:
+def test_feedback_keeps_the_logged_in_user_and_each_sees_only_their_own(login_app: RunningApp, page: Page) -> None:
     for user, password in (("alice", "pw1"), ("bob", "pw2")):
         c = Client(login_app.url, auth=(user, password), verbose=False)
         try:
-            c.predict({"question": "X乡财税？", "rating": "up"}, api_name="/feedback")
+            c.predict({"question": f"{user}问：X乡财税？", "rating": "up"}, api_name="/feedback")
         finally:
             c.close()
     listed = run_cli(["feedback", "list", "--json"], login_app.store)
     assert [i["user"] for i in json.loads(listed.stdout)["feedback"]] == ["alice", "bob"]
+
+    login(page, login_app.url, "bob", "pw2")
+    open_tab(page, "反馈")
+    page.locator("#fb-table").filter(has_text="bob问").wait_for()
+    table = page.inner_text("#fb-table")
+    assert "alice" not in table, "one user's questions are not shown to another"
 
 
 def _exported(app: RunningApp, out: Path) -> list[dict[str, object]]:

@@ -69,3 +69,12 @@ def grid_headers(page: Page, table: str) -> list[str]:
 def extra_screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def login(page: Page, url: str, user: str, password: str) -> None:
+    """Log in through Gradio's login form (ASSISTANT_AUTH) and wait for the app."""
+    page.goto(url)
+    page.fill('input[data-testid="textbox"]', user)
+    page.fill('input[type="password"]', password)
+    page.get_by_role("button", name="登录").click()
+    page.locator("#chatbot").wait_for()

@@ -103,6 +103,7 @@ def test_corrected_feedback_exports_and_eval_runs_it(store: Path, tmp_path: Path
     app = AppService(Services.open(settings), upload_dir=tmp_path / "up", export_dir=tmp_path / "exports")
     steps: list[float] = []
     view = FeedbackView(app.feedback, app.answers, app.drafts.export_dir)
+    assert view.rows("anonymous") and not view.rows("someone-else"), "each user lists only their own"
     summary = view.check(lambda x, _: steps.append(x))
     assert "已纠正的 2 条中，当前版本答对 1 条" in summary and "fb3" in summary
     assert steps == [0.5, 1.0]
