@@ -295,6 +295,33 @@ def issuing_place(title: str, body: str) -> str:
     return found[0][1] if found else ""
 
 
+# Province-level short names (简称), read only in a list of two or more that names its count (川、鄂、闽三省,
+# 京津黔辽四地) or of three or more joined by 、 (皖、琼、藏): a lone 川 or 新 is an ordinary character.
+SHORT_NAMES = dict(
+    pair.split(":")
+    for pair in (
+        "京:北京市 津:天津市 沪:上海市 渝:重庆市 冀:河北省 晋:山西省 蒙:内蒙古自治区 辽:辽宁省 吉:吉林省 "
+        "黑:黑龙江省 苏:江苏省 浙:浙江省 皖:安徽省 闽:福建省 赣:江西省 鲁:山东省 豫:河南省 鄂:湖北省 湘:湖南省 "
+        "粤:广东省 桂:广西壮族自治区 琼:海南省 川:四川省 蜀:四川省 黔:贵州省 滇:云南省 藏:西藏自治区 陕:陕西省 "
+        "甘:甘肃省 陇:甘肃省 青:青海省 宁:宁夏回族自治区 新:新疆维吾尔自治区"
+    ).split()
+)
+_SHORT = "".join(SHORT_NAMES)
+_SHORT_COUNTED = re.compile(
+    f"[{_SHORT}](?:[、和与及]?[{_SHORT}])+(?=(?:[两二三四五六七八九十]|\\d)个?(?:省|地|市|区|省份|省区市|省市))"
+)
+_SHORT_LISTED = re.compile(f"[{_SHORT}](?:、[{_SHORT}]){{2,}}")
+
+
+def short_names(question: str) -> list[tuple[int, str]]:
+    """(position, full name) of each province short name in a list of them (SHORT_NAMES)."""
+    out = []
+    for pattern in (_SHORT_COUNTED, _SHORT_LISTED):
+        for match in pattern.finditer(question):
+            out += [(match.start() + i, SHORT_NAMES[c]) for i, c in enumerate(match.group()) if c in SHORT_NAMES]
+    return out
+
+
 _PROVINCE_FORMS = sorted(((form, full) for full in PROVINCES for form in aliases(full)), key=lambda f: -len(f[0]))
 _CLAUSE_STARTS = ("，", ",", "；", "：", "。", "？")
 _LEADING_YEAR = re.compile(r"^[\s“”\"']*(?:(?:19|20)\d{2}\s*年(?:度)?)?[\s，,]*")
@@ -302,8 +329,9 @@ _LEADING_YEAR = re.compile(r"^[\s“”\"']*(?:(?:19|20)\d{2}\s*年(?:度)?)?[\s
 
 def places_in(question: str, known: Iterable[str] = ()) -> tuple[str, ...]:
     """The places a question names, as full names, in order: a known report place by any of its
-    aliases, any province-level name, and an unknown suffixed name at the start of the question
-    or of a list item (满洲里市…, 吉林、辽宁、黑龙江…). Longest forms win (吉林省 over 吉林)."""
+    aliases, any province-level name (also by short name in a list: 川、鄂、闽三省), an unknown
+    suffixed name at the start of the question or of a list item (满洲里市…, 吉林、辽宁、黑龙江…).
+    Longest forms win (吉林省 over 吉林)."""
     forms = sorted(((form, full) for full in known for form in aliases(full)), key=lambda f: -len(f[0]))
     taken = [False] * len(question)
     found: list[tuple[int, str]] = []
@@ -318,6 +346,8 @@ def places_in(question: str, known: Iterable[str] = ()) -> tuple[str, ...]:
             continue
         for match in re.finditer(re.escape(form), question):
             claim(match.start(), match.end(), full)
+    for start, full in short_names(question):
+        claim(start, start + 1, full)
     # Unknown suffixed names: only where a place is expected (the start of the question or of a
     # clause, after a year, after 、和与及, or right after another place: XX县XX乡).
     ends = {start + len(name) for start, name in _mentions(question)}
@@ -338,7 +368,10 @@ def leads_with(question: str, place: str) -> bool:
 
 def strip_places(question: str, places: Iterable[str]) -> str:
     """The question with every form of the places it names blanked out (they scope, not match)."""
-    out = question
+    places = set(places)
+    out = "".join(
+        " " if i in {at for at, full in short_names(question) if full in places} else c for i, c in enumerate(question)
+    )
     for form in sorted({f for p in places for f in aliases(p)}, key=len, reverse=True):
         out = out.replace(form, " ")
     return out

@@ -118,3 +118,24 @@ def test_indicators_in_any_wording() -> None:
         "规模以上工业增加值",
     ]
     assert indicators_in("安民乡推出了几条红色旅游精品线路？") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "places"),
+    [
+        ("川、鄂、闽三省去年地区生产总值分别是多少亿元？", ("四川省", "湖北省", "福建省")),
+        ("京津黔辽四地去年一般公共预算收入增长了多少？", ("北京市", "天津市", "贵州省", "辽宁省")),
+        ("去年皖、琼、藏三地规上工业增加值分别增长多少？", ("安徽省", "海南省", "西藏自治区")),
+        ("苏浙两省粮食产量分别是多少？", ("江苏省", "浙江省")),
+        ("京津冀三地的协同发展", ("北京市", "天津市", "河北省")),
+        ("皖、琼、藏的地区生产总值", ("安徽省", "海南省", "西藏自治区")),
+        # a short name alone, or two without their count, is an ordinary character
+        ("京津冀协同发展有什么进展？", ()),
+        ("新时代青年工作怎么做？", ()),
+        ("乡村振兴要川流不息、新旧动能转换", ()),
+        ("四川、湖北两省", ("四川省", "湖北省")),
+    ],
+)
+def test_province_short_names_in_a_list(question: str, places: tuple[str, ...]) -> None:
+    assert places_in(question) == places
+    assert "皖" not in strip_places("去年皖、琼、藏三地规上工业增加值", ["安徽省", "海南省", "西藏自治区"])
