@@ -17,7 +17,6 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from assistant.generation.answer import year_filter
@@ -178,17 +177,10 @@ def rank_headings(topic_terms: Sequence[str], passages: Sequence[Passage]) -> li
     return sorted(found, key=lambda h: -h.score)
 
 
-def prompts_with(name: str) -> Path:
-    """The prompts folder holding `name`: as installed (assistant.prompts), else, in a source tree whose
-    editable install maps assistant.prompts to another checkout, the tree's own prompts/."""
-    installed = prompts_dir()
-    return installed if (installed / name).is_file() else Path(__file__).resolve().parents[2] / "prompts"
-
-
 def template_headings(style: str) -> list[str]:
     """The style's template headings (prompts/outline_template.zh.md: a `## 总结` / `## 计划` line, then
     one heading a line)."""
-    text = (prompts_with(TEMPLATE_FILE) / TEMPLATE_FILE).read_text(encoding="utf-8")
+    text = (prompts_dir() / TEMPLATE_FILE).read_text(encoding="utf-8")
     out: dict[str, list[str]] = {}
     current = None
     for line in text.splitlines():

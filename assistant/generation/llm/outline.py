@@ -25,7 +25,6 @@ from assistant.generation.outline import (
     OutlineProposer,
     bare,
     is_part_heading,
-    prompts_with,
     similar,
 )
 from assistant.generation.sanitize import clean_model_output
@@ -57,7 +56,7 @@ class LLMOutlineProposer:
 
     def __init__(self, proposer: OutlineProposer, chat: ChatClient, prompt: Prompt | None = None) -> None:
         self.proposer, self.chat = proposer, chat
-        self.prompt = prompt or load_prompt(PROMPT, prompts_with(f"{PROMPT}.zh.md"))
+        self.prompt = prompt or load_prompt(PROMPT)
 
     def propose(
         self, topic: str, style: str = "总结", filters: Filters | None = None, sections: int = DEFAULT_SECTIONS
