@@ -64,10 +64,33 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
     return None
 
 
+# How the `local` extra builds llama-cpp-python (README and .ci/run): for any x86-64 CPU with AVX2, not
+# the build machine's own. A native build on a CPU with AMX (Sapphire Rapids and later Xeons) compiles in
+# llama.cpp's AMX kernels, which crash the whole process with a segmentation fault on the first prompt
+# (seen here on Qwen2.5 Q4_K_M; ggml-org/llama.cpp#20824).
+PORTABLE_BUILD = (
+    'CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"'
+)
+REBUILD = (
+    f"pip cache remove llama_cpp_python; {PORTABLE_BUILD} pip install --force-reinstall --no-deps"
+    " 'llama-cpp-python[server]'"
+)
+
+
+def check_llama_build(system_info: str) -> None:
+    """Refuse a llama.cpp built with AMX (its system info says AMX_INT8 = 1) before it can crash the app."""
+    if re.search(r"\bAMX_INT8\s*=\s*1", system_info):
+        raise LLMError(
+            "unavailable",
+            "当前的 llama-cpp-python 按本机 CPU 编译，带有 AMX 指令，加载模型后会使程序崩溃（llama.cpp 的已知问题）。"
+            f"请改用通用编译重新安装：{REBUILD}；或改用 ASSISTANT_LLM_BASE_URL 配置的模型服务。",
+        )
+
+
 def _llama_model(path: Path, settings: Settings) -> BaseChatModel:
     """A local GGUF model through llama-cpp-python (the `local` extra)."""
     try:
-        import llama_cpp  # noqa: F401
+        import llama_cpp
     except ImportError as exc:
         raise LLMError(
             "unavailable",
@@ -76,6 +99,7 @@ def _llama_model(path: Path, settings: Settings) -> BaseChatModel:
         ) from exc
     if not path.is_file():
         raise LLMError("unavailable", f"找不到本地模型文件 {path}（ASSISTANT_LLM_GGUF）。")
+    check_llama_build(llama_cpp.llama_print_system_info().decode("utf-8", "replace"))
     from assistant.generation.llm.llama import LlamaCppChat
 
     return LlamaCppChat(
