@@ -36,13 +36,13 @@ class Answers:
     ) -> Iterator[str | Answer]:
         """Text deltas while an LLM writes (the extractive path sends none), then the verified Answer.
         `writer`: llm | extractive (the page's switch), None: the app's default."""
-        question = self.question(question)
-        filters = (choice or FilterChoice()).to_filters()
-        yield from self.paths.answerer(writer).stream(question, filters, history=history or [])
+        yield from self.stream_with(question, (choice or FilterChoice()).to_filters(), history, writer)
 
-    def stream_with(self, question: str, filters: Filters | None) -> Iterator[str | Answer]:
+    def stream_with(
+        self, question: str, filters: Filters | None, history: History | None = None, writer: str | None = None
+    ) -> Iterator[str | Answer]:
         """ask_stream with search filters as given (a Q&A item's), not the page's controls."""
-        yield from self.paths.answerer(None).stream(self.question(question), filters, history=[])
+        yield from self.paths.answerer(writer).stream(self.question(question), filters, history=history or [])
 
     def writer_label(self, mode: str) -> str:
         """What wrote an answer of this mode, as the page says it: 本地模型 … / 模型服务 … / 原文摘录."""
